@@ -1,0 +1,106 @@
+from django import forms
+from django.forms import inlineformset_factory
+
+from carers.models import Carer, CarerStatus, HouseholdMember, Pet, Room
+from sharedlives.forms import CommaSeparatedField, DateInput, VersionedModelForm
+from sharedlives.shortcuts import scheme_staff
+from sharedlives.validators import normalise_postcode, validate_not_in_future
+
+
+class CarerForm(VersionedModelForm):
+    languages = CommaSeparatedField(
+        required=False, help_text="Separate with commas, for example: English, Urdu."
+    )
+    interests = CommaSeparatedField(
+        required=False, help_text="Separate with commas, for example: gardening, football, music."
+    )
+
+    class Meta:
+        model = Carer
+        fields = [
+            "first_name",
+            "last_name",
+            "joint_first_name",
+            "joint_last_name",
+            "email",
+            "phone",
+            "address_line_1",
+            "address_line_2",
+            "town",
+            "postcode",
+            "latitude",
+            "longitude",
+            "coordinator",
+            "smoking",
+            "languages",
+            "faith",
+            "interests",
+            "how_heard",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, scheme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].queryset = scheme_staff(scheme)
+        self.fields["coordinator"].label_from_instance = lambda user: user.display_name
+
+    def clean_postcode(self):
+        return normalise_postcode(self.cleaned_data["postcode"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("joint_first_name") and not cleaned.get("joint_last_name"):
+            self.add_error("joint_last_name", "Enter the joint carer's last name too.")
+        if cleaned.get("joint_last_name") and not cleaned.get("joint_first_name"):
+            self.add_error("joint_first_name", "Enter the joint carer's first name too.")
+        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
+            self.add_error("longitude", "Enter both latitude and longitude, or neither.")
+        return cleaned
+
+
+class CarerFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, help_text="Name, town or postcode.")
+    status = forms.ChoiceField(choices=[("", "Any stage")] + CarerStatus.choices, required=False)
+    coordinator = forms.ModelChoiceField(queryset=None, required=False, empty_label="Anyone")
+
+    def __init__(self, *args, scheme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].queryset = scheme_staff(scheme)
+        self.fields["coordinator"].label_from_instance = lambda user: user.display_name
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        queryset = queryset.search(data["q"])
+        if data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        if data["coordinator"]:
+            queryset = queryset.filter(coordinator=data["coordinator"])
+        return queryset
+
+
+class HouseholdMemberForm(forms.ModelForm):
+    class Meta:
+        model = HouseholdMember
+        fields = ["name", "relationship", "date_of_birth"]
+        widgets = {"date_of_birth": DateInput()}
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        validate_not_in_future(born)
+        return born
+
+
+HouseholdMemberFormSet = inlineformset_factory(
+    Carer, HouseholdMember, form=HouseholdMemberForm, extra=1, can_delete=True
+)
+PetFormSet = inlineformset_factory(Carer, Pet, fields=["kind", "name", "notes"], extra=1, can_delete=True)
+RoomFormSet = inlineformset_factory(
+    Carer,
+    Room,
+    fields=["name", "ground_floor", "step_free", "own_bathroom", "notes"],
+    extra=1,
+    can_delete=True,
+)

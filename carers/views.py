@@ -1,0 +1,93 @@
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from carers.forms import CarerFilterForm, CarerForm, HouseholdMemberFormSet, PetFormSet, RoomFormSet
+from carers.models import Carer
+from placements.models import Arrangement
+from sharedlives.access import get_carer_for_user, require_staff
+from sharedlives.audit import history_page
+from sharedlives.forms import STALE_MESSAGE, save_formsets_versioned, version_from
+from sharedlives.shortcuts import paginate
+
+
+@require_safe
+def carer_list(request):
+    require_staff(request)
+    scheme = request.membership.scheme
+    filters = CarerFilterForm(request.GET or None, scheme=scheme)
+    carers = filters.filter(Carer.objects.visible_to(request.membership).select_related("coordinator"))
+    return render(request, "carers/carer_list.html", {"filters": filters, "page": paginate(request, carers)})
+
+
+@require_safe
+def carer_detail(request, pk):
+    queryset = Carer.objects.select_related("scheme", "coordinator").prefetch_related(
+        "household_members",
+        "pets",
+        "rooms",
+        Prefetch(
+            "arrangements",
+            queryset=Arrangement.objects.open().select_related("person").order_by("start_date"),
+            to_attr="open_arrangements",
+        ),
+    )
+    carer, can_edit = get_carer_for_user(request, pk, queryset=queryset)
+    return render(request, "carers/carer_detail.html", {"carer": carer, "can_edit": can_edit})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def carer_create(request):
+    require_staff(request)
+    scheme = request.membership.scheme
+    form = CarerForm(request.POST or None, scheme=scheme, initial={"coordinator": request.user})
+    if request.method == "POST" and form.is_valid() and form.save_versioned(scheme=scheme):
+        messages.success(request, f"{form.instance.name} has been added as an enquiry.")
+        return redirect("carer_detail", pk=form.instance.pk)
+    return render(request, "carers/carer_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def carer_edit(request, pk):
+    carer, _ = get_carer_for_user(request, pk, for_change=True)
+    form = CarerForm(request.POST or None, instance=carer, scheme=carer.scheme)
+    if request.method == "POST" and form.is_valid() and form.save_versioned():
+        messages.success(request, f"{carer.name}'s details have been saved.")
+        return redirect("carer_detail", pk=carer.pk)
+    return render(request, "carers/carer_form.html", {"form": form, "carer": carer})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def carer_household(request, pk):
+    """The people, pets and spare rooms of a household, edited on one page."""
+    carer, _ = get_carer_for_user(request, pk, for_change=True)
+    data = request.POST or None
+    formsets = {
+        "members": HouseholdMemberFormSet(data, instance=carer, prefix="members"),
+        "pets": PetFormSet(data, instance=carer, prefix="pets"),
+        "rooms": RoomFormSet(data, instance=carer, prefix="rooms"),
+    }
+    stale = False
+    if request.method == "POST" and all(f.is_valid() for f in formsets.values()):
+        if save_formsets_versioned(carer, version_from(request.POST), formsets.values()):
+            messages.success(request, f"{carer.name}'s household has been saved.")
+            return redirect("carer_detail", pk=carer.pk)
+        stale = True
+    context = {
+        "carer": carer,
+        "stale_message": STALE_MESSAGE if stale else "",
+        # After a refusal the form keeps the version first opened, so saving
+        # again is refused too until the user has looked at the newer change.
+        "opened_version": request.POST.get("version") if request.method == "POST" else carer.version,
+        **formsets,
+    }
+    return render(request, "carers/carer_household_form.html", context)
+
+
+@require_safe
+def carer_history(request, pk):
+    carer, can_edit = get_carer_for_user(request, pk)
+    require_staff(request)
+    page = history_page(carer, request.GET.get("page"))
+    return render(request, "carers/carer_history.html", {"carer": carer, "can_edit": can_edit, "page": page})

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from people import views
+
+urlpatterns = [
+    path("", views.person_list, name="person_list"),
+    path("new/", views.person_create, name="person_create"),
+    path("<int:pk>/", views.person_detail, name="person_detail"),
+    path("<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("<int:pk>/contacts/", views.person_contacts, name="person_contacts"),
+    path("<int:pk>/history/", views.person_history, name="person_history"),
+]

@@ -1,0 +1,90 @@
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from people.forms import ContactFormSet, PersonFilterForm, PersonForm
+from people.models import Person
+from placements.models import Arrangement
+from sharedlives.access import get_person_for_user, require_staff
+from sharedlives.audit import history_page
+from sharedlives.forms import STALE_MESSAGE, save_formsets_versioned, version_from
+from sharedlives.shortcuts import paginate
+
+
+@require_safe
+def person_list(request):
+    require_staff(request)
+    scheme = request.membership.scheme
+    filters = PersonFilterForm(request.GET or None, scheme=scheme)
+    people = filters.filter(Person.objects.visible_to(request.membership).select_related("coordinator"))
+    return render(request, "people/person_list.html", {"filters": filters, "page": paginate(request, people)})
+
+
+@require_safe
+def person_detail(request, pk):
+    membership = request.membership
+    queryset = Person.objects.select_related("scheme", "coordinator").prefetch_related(
+        "contacts",
+        Prefetch(
+            "arrangements",
+            queryset=Arrangement.objects.visible_to(membership)
+            .select_related("carer")
+            .order_by("-start_date"),
+            to_attr="visible_arrangements",
+        ),
+    )
+    person, can_edit = get_person_for_user(request, pk, queryset=queryset)
+    return render(request, "people/person_detail.html", {"person": person, "can_edit": can_edit})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_create(request):
+    require_staff(request)
+    scheme = request.membership.scheme
+    form = PersonForm(request.POST or None, scheme=scheme, initial={"coordinator": request.user})
+    if request.method == "POST" and form.is_valid() and form.save_versioned(scheme=scheme):
+        messages.success(request, f"{form.instance.name} has been added.")
+        return redirect("person_detail", pk=form.instance.pk)
+    return render(request, "people/person_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_edit(request, pk):
+    person, _ = get_person_for_user(request, pk, for_change=True)
+    form = PersonForm(request.POST or None, instance=person, scheme=person.scheme)
+    if request.method == "POST" and form.is_valid() and form.save_versioned():
+        messages.success(request, f"{person.name}'s details have been saved.")
+        return redirect("person_detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_contacts(request, pk):
+    person, _ = get_person_for_user(request, pk, for_change=True)
+    formset = ContactFormSet(request.POST or None, instance=person, prefix="contacts")
+    stale = False
+    if request.method == "POST" and formset.is_valid():
+        if save_formsets_versioned(person, version_from(request.POST), [formset]):
+            messages.success(request, f"{person.name}'s contacts have been saved.")
+            return redirect("person_detail", pk=person.pk)
+        stale = True
+    context = {
+        "person": person,
+        "formset": formset,
+        "stale_message": STALE_MESSAGE if stale else "",
+        # After a refusal the form keeps the version first opened, so saving
+        # again is refused too until the user has looked at the newer change.
+        "opened_version": request.POST.get("version") if request.method == "POST" else person.version,
+    }
+    return render(request, "people/person_contacts_form.html", context)
+
+
+@require_safe
+def person_history(request, pk):
+    person, can_edit = get_person_for_user(request, pk)
+    require_staff(request)
+    page = history_page(person, request.GET.get("page"))
+    return render(
+        request, "people/person_history.html", {"person": person, "can_edit": can_edit, "page": page}
+    )

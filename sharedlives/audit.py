@@ -1,0 +1,101 @@
+"""Reading the audit history that django-pghistory's triggers record.
+
+Every insert, update and delete of personal data is written by a database
+trigger, so no write escapes it (not even a bulk update or a raw query). The
+HistoryMiddleware adds who made the change and on which page.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.apps import apps
+from django.core.paginator import Paginator
+from pghistory.models import Events
+
+from sharedlives.models import User
+
+# Bookkeeping columns that mean nothing to a reader of the history.
+HIDDEN_FIELDS = {"id", "version", "created_at", "updated_at", "search_document"}
+ACTIONS = {"insert": "added", "update": "changed", "delete": "removed"}
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    who: str
+    what: str
+    action: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _display(model_field, value) -> str:
+    if value in (None, "", []):
+        return "—"
+    if model_field is not None and model_field.choices:
+        labels = dict(model_field.choices)
+        return labels.get(value, str(value))
+    if model_field is not None and getattr(model_field, "base_field", None) is not None:
+        base = model_field.base_field
+        if base.choices:
+            labels = dict(base.choices)
+            return ", ".join(labels.get(item, str(item)) for item in value)
+        return ", ".join(str(item) for item in value)
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    return str(value)
+
+
+def _entry(event, users: dict) -> HistoryEntry:
+    event_model = apps.get_model(event.pgh_model)
+    tracked = event_model.pgh_tracked_model
+    action = event.pgh_label
+    fields = {f.attname: f for f in tracked._meta.concrete_fields}
+    if action == "update":
+        source = {name: (old, new) for name, (old, new) in (event.pgh_diff or {}).items()}
+    else:
+        source = {name: (None, value) for name, value in event.pgh_data.items()}
+        if action == "delete":
+            source = {name: (value, None) for name, (_, value) in source.items()}
+    changes = []
+    for name, (old, new) in source.items():
+        if name in HIDDEN_FIELDS or name.startswith("pgh_") or name not in fields:
+            continue
+        model_field = fields[name]
+        if model_field.is_relation:
+            continue  # which record it belongs to is shown in "what"
+        changes.append(
+            Change(
+                label=str(model_field.verbose_name).capitalize(),
+                before=_display(model_field, old),
+                after=_display(model_field, new),
+            )
+        )
+    user_id = (event.pgh_context or {}).get("user")
+    return HistoryEntry(
+        when=event.pgh_created_at,
+        who=users.get(user_id, "System (no signed-in user)") if user_id else "System (no signed-in user)",
+        what=str(tracked._meta.verbose_name).capitalize(),
+        action=ACTIONS.get(action, action),
+        changes=changes,
+    )
+
+
+def history_page(obj, page_number, per_page=20):
+    """One page of the history of ``obj`` and of the records that belong to it
+    (a household's members, pets and rooms; a person's contacts), newest first."""
+    events = Events.objects.references(obj).order_by("-pgh_created_at", "-pgh_id")
+    page = Paginator(events, per_page).get_page(page_number)
+    rows = list(page.object_list)
+    user_ids = {(e.pgh_context or {}).get("user") for e in rows} - {None}
+    users = {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)}
+    page.object_list = [_entry(event, users) for event in rows]
+    return page

@@ -1,0 +1,1012 @@
+"""Believable demo data, and a large data set for benchmarks.
+
+Used by ``manage.py seed_demo``. Everything comes from a Faker (en_GB) and a
+``random.Random`` with fixed seeds, so two runs on the same day give the same
+records (dates are set relative to today, so that "current" stays current).
+
+Records are made as unsaved model instances and saved with ``bulk_create``:
+the same code builds the 40-household demo and a 10,000-household benchmark
+scheme, and neither calls ``save()`` row by row. The pghistory triggers still
+record every insert, as they would for any other write.
+
+Phone numbers come from the ranges Ofcom keeps for drama (07700 900xxx,
+0113 496 0xxx, 01632 960xxx) and e-mail addresses use example.org, so nobody
+real is ever called or written to from a demo.
+"""
+
+import datetime
+import itertools
+import random
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from time import perf_counter
+
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+from faker import Faker
+
+from carers.models import Carer, CarerStatus, HouseholdMember, Pet, Room, Smoking
+from people.models import Contact, ContactKind, Person, SmokingPreference
+from placements.models import OPEN_STATUSES, Arrangement, ArrangementStatus, EndReason
+from sharedlives.choices import ArrangementKind, NeedsGroup, PetKind
+from sharedlives.models import Membership, Role, Scheme, User
+
+PASSWORD = "sharedlives-demo"
+SEED = 2611
+BATCH_SIZE = 2000
+# Carers support at most three people at a time (some schemes set two).
+MAX_OPEN_PER_CARER = 3
+# How many people to try before giving up on placing one arrangement.
+ATTEMPTS = 25
+
+Report = Callable[[str], None]
+
+
+def quiet(message: str) -> None:
+    pass
+
+
+# --------------------------------------------------------------------------
+# Vocabulary
+# --------------------------------------------------------------------------
+
+# One list for carers and people, so that matching on shared interests works.
+INTERESTS = (
+    "gardening", "football", "music", "cooking", "walking", "art", "swimming", "cinema",
+    "crafts", "animals", "board games", "church", "fishing", "dancing", "reading",
+)
+
+
+@dataclass(frozen=True)
+class Area:
+    """A postcode district, with the middle of it on the map."""
+
+    district: str
+    name: str
+    town: str
+    latitude: float
+    longitude: float
+
+
+LEEDS_AREAS = (
+    Area("LS1", "Leeds city centre", "Leeds", 53.7965, -1.5478),
+    Area("LS4", "Kirkstall", "Leeds", 53.8090, -1.5900),
+    Area("LS6", "Headingley", "Leeds", 53.8210, -1.5760),
+    Area("LS7", "Chapel Allerton", "Leeds", 53.8290, -1.5370),
+    Area("LS8", "Roundhay", "Leeds", 53.8270, -1.5100),
+    Area("LS9", "Burmantofts", "Leeds", 53.7990, -1.5150),
+    Area("LS11", "Beeston", "Leeds", 53.7790, -1.5560),
+    Area("LS12", "Armley", "Leeds", 53.7960, -1.5920),
+    Area("LS13", "Bramley", "Leeds", 53.8100, -1.6350),
+    Area("LS15", "Cross Gates", "Leeds", 53.8050, -1.4500),
+    Area("LS16", "Cookridge", "Leeds", 53.8500, -1.5900),
+    Area("LS17", "Moortown", "Leeds", 53.8600, -1.5300),
+    Area("LS18", "Horsforth", "Leeds", 53.8400, -1.6400),
+    Area("LS19", "Yeadon", "Leeds", 53.8650, -1.6850),
+    Area("LS20", "Guiseley", "Leeds", 53.8750, -1.7120),
+    Area("LS21", "Otley", "Otley", 53.9050, -1.6930),
+    Area("LS22", "Wetherby", "Wetherby", 53.9280, -1.3860),
+    Area("LS25", "Garforth", "Leeds", 53.7930, -1.3880),
+    Area("LS26", "Rothwell", "Leeds", 53.7480, -1.4780),
+    Area("LS27", "Morley", "Morley", 53.7450, -1.6000),
+    Area("LS28", "Pudsey", "Pudsey", 53.7950, -1.6650),
+    Area("LS29", "Ilkley", "Ilkley", 53.9250, -1.8220),
+)
+
+NORTH_YORKSHIRE_AREAS = (
+    Area("HG1", "Harrogate", "Harrogate", 53.9940, -1.5380),
+    Area("HG4", "Ripon", "Ripon", 54.1380, -1.5240),
+    Area("BD23", "Skipton", "Skipton", 53.9620, -2.0170),
+    Area("DL7", "Northallerton", "Northallerton", 54.3390, -1.4330),
+    Area("YO8", "Selby", "Selby", 53.7830, -1.0670),
+    Area("YO12", "Scarborough", "Scarborough", 54.2800, -0.4200),
+    Area("YO17", "Malton", "Malton", 54.1360, -0.7970),
+)
+
+# Letters a postcode's inward code may end with (never C, I, K, M, O or V).
+INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+STREET_ENDINGS = (
+    "Road", "Street", "Lane", "Avenue", "Close", "Grove", "Crescent", "Terrace", "Drive",
+    "Way", "Gardens", "Mount", "View", "Place", "Court", "Walk",
+)
+
+
+@dataclass(frozen=True)
+class Background:
+    """A family background: the languages besides English, the faiths and the
+    names that go with it. Empty name lists mean Faker's en_GB names."""
+
+    weight: int
+    languages: tuple[str, ...] = ()
+    faiths: tuple[str, ...] = ("Christian", "Church of England", "Roman Catholic", "Methodist",
+                               "No religion", "No religion", "")
+    female_names: tuple[str, ...] = ()
+    male_names: tuple[str, ...] = ()
+    surnames: tuple[str, ...] = ()
+
+
+BACKGROUNDS = (
+    Background(weight=70),
+    Background(
+        weight=8,
+        languages=("Urdu", "Punjabi"),
+        faiths=("Muslim",),
+        female_names=("Aisha", "Nadia", "Shazia", "Yasmin", "Sana", "Rubina", "Farah"),
+        male_names=("Imran", "Tariq", "Sajid", "Asif", "Khalid", "Zahid", "Bilal"),
+        surnames=("Hussain", "Khan", "Ahmed", "Akhtar", "Iqbal", "Mahmood", "Ali", "Shah"),
+    ),
+    Background(
+        weight=4,
+        languages=("Punjabi",),
+        faiths=("Sikh",),
+        female_names=("Harpreet", "Manjit", "Gurpreet", "Jaspreet", "Kamaljit"),
+        male_names=("Jaswinder", "Harjit", "Sukhdev", "Rajinder", "Amarjit"),
+        surnames=("Singh", "Kaur", "Sandhu", "Gill", "Dhillon", "Bains"),
+    ),
+    Background(
+        weight=5,
+        languages=("Polish",),
+        faiths=("Roman Catholic", "Roman Catholic", "No religion"),
+        female_names=("Katarzyna", "Agnieszka", "Magdalena", "Joanna", "Ewa", "Anna"),
+        male_names=("Tomasz", "Piotr", "Marek", "Pawel", "Krzysztof", "Jakub"),
+        surnames=("Nowak", "Kowalczyk", "Wozniak", "Mazur", "Krawczyk", "Zielinski"),
+    ),
+    Background(
+        weight=4,
+        languages=("Bengali", "Sylheti"),
+        faiths=("Muslim",),
+        female_names=("Shamima", "Farhana", "Rokeya", "Nasima", "Salma"),
+        male_names=("Abdul", "Rahim", "Jamal", "Shahid", "Anwar"),
+        surnames=("Rahman", "Uddin", "Begum", "Miah", "Islam", "Chowdhury"),
+    ),
+    Background(
+        weight=4,
+        languages=("Gujarati",),
+        faiths=("Hindu", "Hindu", "Jain"),
+        female_names=("Priya", "Hetal", "Bhavna", "Kiran", "Nisha", "Meera"),
+        male_names=("Nikhil", "Jayesh", "Rakesh", "Sanjay", "Dilip", "Vikram"),
+        surnames=("Patel", "Mistry", "Parmar", "Solanki", "Shah", "Chauhan"),
+    ),
+    Background(
+        weight=5,
+        faiths=("Christian", "Pentecostal", "Seventh-day Adventist", ""),
+        female_names=("Grace", "Marcia", "Beverley", "Joy", "Pauline", "Sonia"),
+        male_names=("Delroy", "Winston", "Clive", "Errol", "Leon", "Marcus"),
+        surnames=("Campbell", "Williams", "Brown", "Thomas", "Francis", "Reid"),
+    ),
+)
+
+# First names that people often shorten; used for preferred names.
+SHORT_NAMES = {
+    "Elizabeth": "Liz", "Margaret": "Maggie", "Christopher": "Chris", "Michael": "Mike",
+    "Jonathan": "Jon", "Katherine": "Kate", "Samuel": "Sam", "Thomas": "Tom", "William": "Billy",
+    "Rebecca": "Becky", "Daniel": "Danny", "Jennifer": "Jenny", "Alexander": "Alex",
+    "Benjamin": "Ben", "Joseph": "Joe", "Matthew": "Matt", "Victoria": "Vicky", "Abigail": "Abbie",
+    "Nicholas": "Nick", "Anthony": "Tony", "Susan": "Sue", "Patricia": "Pat", "Deborah": "Debbie",
+    "Stephen": "Steve", "Edward": "Eddie", "Kimberley": "Kim", "Gemma": "Gem", "Robert": "Bob",
+}
+FEMALE_SHORTENED = ("Elizabeth", "Margaret", "Katherine", "Rebecca", "Jennifer", "Victoria",
+                    "Abigail", "Susan", "Patricia", "Deborah", "Kimberley", "Gemma")
+MALE_SHORTENED = tuple(name for name in SHORT_NAMES if name not in FEMALE_SHORTENED)
+
+HOW_HEARD = (
+    "Word of mouth", "Local radio advert", "Facebook", "Another Shared Lives carer",
+    "Council website", "Leaflet at the GP surgery", "Community event", "Shared Lives Plus website",
+    "Newspaper article", "",
+)
+
+STATUS_NOTES = {
+    CarerStatus.ENQUIRY: "Rang after seeing a leaflet; initial visit to arrange.",
+    CarerStatus.INITIAL_VISIT: "Initial visit booked. Keen to offer short breaks to start with.",
+    CarerStatus.APPLICATION: "Application form received; references requested.",
+    CarerStatus.ASSESSMENT: "Assessment under way. DBS checks sent for everyone in the home aged 16 or over.",
+    CarerStatus.READY_FOR_PANEL: "Assessment report shared with the applicant; waiting for a panel date.",
+    CarerStatus.PANEL: "Going to this month's panel.",
+    CarerStatus.APPROVED: "",
+    CarerStatus.DECLINED: "Panel had concerns about the space available; decision letter sent.",
+    CarerStatus.WITHDRAWN: "Withdrew during assessment after a change in family circumstances.",
+    CarerStatus.SUSPENDED: "Approval suspended while a concern is looked into. No new arrangements.",
+    CarerStatus.RESIGNED: "Resigned on retiring, after giving 28 days' notice.",
+    CarerStatus.APPROVAL_ENDED: "Approval ended after the annual review.",
+}
+
+PET_WEIGHTS = {PetKind.DOG: 40, PetKind.CAT: 35, PetKind.RABBIT: 10, PetKind.BIRD: 8,
+               PetKind.OTHER: 5, PetKind.HORSE: 2}
+PET_NAMES = ("Bella", "Max", "Poppy", "Alfie", "Molly", "Charlie", "Luna", "Teddy", "Daisy",
+             "Milo", "Bonnie", "Archie", "Rosie", "Biscuit", "Smudge", "Pepper", "Oscar", "")
+PET_NOTES = ("Friendly and used to visitors.", "Elderly and sleeps most of the day.",
+             "Stays out of the bedrooms.", "Lively; needs walking twice a day.", "", "")
+
+UPSTAIRS_ROOMS = ("Back bedroom", "Front bedroom", "Attic room", "Box room")
+DOWNSTAIRS_ROOMS = ("Downstairs bedroom", "Garden annexe")
+ROOM_NOTES = ("Double bed and a fitted wardrobe.", "Looks out over the garden.",
+              "Bathroom is next door.", "Recently redecorated.", "", "")
+
+NEEDS_WEIGHTS = {
+    NeedsGroup.LEARNING_DISABILITY: 66, NeedsGroup.AUTISM: 8, NeedsGroup.MENTAL_HEALTH: 9,
+    NeedsGroup.DEMENTIA: 4, NeedsGroup.PHYSICAL: 5, NeedsGroup.SENSORY: 3, NeedsGroup.OLDER_PERSON: 5,
+}
+# Needs that often come together, to give some people a second needs group.
+SECOND_NEEDS = {
+    NeedsGroup.LEARNING_DISABILITY: (NeedsGroup.AUTISM, NeedsGroup.PHYSICAL, NeedsGroup.SENSORY),
+    NeedsGroup.AUTISM: (NeedsGroup.MENTAL_HEALTH, NeedsGroup.LEARNING_DISABILITY),
+    NeedsGroup.MENTAL_HEALTH: (NeedsGroup.AUTISM,),
+    NeedsGroup.DEMENTIA: (NeedsGroup.OLDER_PERSON,),
+    NeedsGroup.PHYSICAL: (NeedsGroup.SENSORY, NeedsGroup.OLDER_PERSON),
+    NeedsGroup.SENSORY: (NeedsGroup.LEARNING_DISABILITY, NeedsGroup.OLDER_PERSON),
+    NeedsGroup.OLDER_PERSON: (NeedsGroup.DEMENTIA, NeedsGroup.PHYSICAL),
+}
+OLDER_NEEDS = {NeedsGroup.DEMENTIA, NeedsGroup.OLDER_PERSON}
+
+# Plain-English summaries, written about the person by name.
+SUPPORT_SENTENCES = {
+    NeedsGroup.LEARNING_DISABILITY: (
+        "{name} needs help to plan meals, manage money and keep to appointments.",
+        "{name} can do a lot independently with a clear daily routine and a reminder now and then.",
+        "{name} wants to learn to cook simple meals and to use the bus on their own.",
+    ),
+    NeedsGroup.AUTISM: (
+        "{name} finds busy, noisy places hard and likes plenty of notice before any change.",
+        "{name} does best with a quiet room to go to and the same routine each day.",
+    ),
+    NeedsGroup.MENTAL_HEALTH: (
+        "{name} is recovering after a long stay in hospital and wants to rebuild confidence.",
+        "{name} needs encouragement to keep up with medication and to get out each day.",
+    ),
+    NeedsGroup.DEMENTIA: (
+        "{name} is living with dementia and needs prompting with meals, washing and medication.",
+        "{name} can become anxious in the late afternoon; a calm, familiar home helps.",
+    ),
+    NeedsGroup.PHYSICAL: (
+        "{name} needs help with washing and dressing, and uses a walking frame indoors.",
+        "{name} needs a step-free home and help getting in and out of bed.",
+    ),
+    NeedsGroup.SENSORY: (
+        "{name} is partially sighted and gets about best in a home that stays arranged the same way.",
+        "{name} is Deaf and needs a household willing to learn some British Sign Language.",
+    ),
+    NeedsGroup.OLDER_PERSON: (
+        "{name} wants company and a little help at home after a fall last winter.",
+        "{name} has become isolated since losing their partner and would like to live with a family.",
+    ),
+}
+COMMUNICATION_NEEDS = (
+    "Speaks clearly and enjoys a chat.",
+    "Uses some Makaton signs alongside speech.",
+    "Prefers short sentences, and pictures to explain plans for the day.",
+    "Has a communication passport; please read it before meeting.",
+    "Understands more than they can say; give time to answer.",
+    "Uses British Sign Language; an interpreter is needed for meetings.",
+    "Wears hearing aids; face them and speak clearly.",
+    "",
+)
+
+FAMILY = {
+    "younger": ("mother", "father", "sister", "brother", "aunt", "grandmother"),
+    "older": ("daughter", "son", "niece", "nephew", "friend"),
+}
+FEMALE_RELATIONS = {"mother", "sister", "aunt", "grandmother", "daughter", "niece"}
+
+# Arrangement kinds in about the proportions schemes report.
+KIND_WEIGHTS = {
+    ArrangementKind.LIVE_IN: 55, ArrangementKind.SHORT_BREAKS: 25, ArrangementKind.DAY_SUPPORT: 14,
+    ArrangementKind.HOME_FROM_HOSPITAL: 3, ArrangementKind.EMERGENCY: 3,
+}
+# Short stays have a set length; the others are open-ended while they last.
+SHORT_STAYS = {ArrangementKind.HOME_FROM_HOSPITAL, ArrangementKind.EMERGENCY}
+ENDED_LENGTH_DAYS = {
+    ArrangementKind.LIVE_IN: (120, 2500),
+    ArrangementKind.SHORT_BREAKS: (60, 900),
+    ArrangementKind.DAY_SUPPORT: (60, 900),
+    ArrangementKind.HOME_FROM_HOSPITAL: (7, 42),
+    ArrangementKind.EMERGENCY: (3, 28),
+}
+ARRANGEMENT_NOTES = {
+    ArrangementKind.LIVE_IN: ("Moved in after introductions over six weeks.",
+                              "Has their own key and a licence agreement.", ""),
+    ArrangementKind.SHORT_BREAKS: ("One weekend a month, so the family can have a break.",
+                                   "A week in the summer and occasional weekends.", ""),
+    ArrangementKind.DAY_SUPPORT: ("Tuesdays and Thursdays, 10am to 3pm.",
+                                  "Three days a week, including a trip to the allotment.", ""),
+    ArrangementKind.HOME_FROM_HOSPITAL: ("Came straight from hospital after a hip operation.",
+                                         "Getting strong enough to go home after a stay on the ward."),
+    ArrangementKind.EMERGENCY: ("Came at short notice when their family carer was taken ill.",
+                                "Came at short notice after their home became unsafe."),
+}
+
+
+def weighted(rng: random.Random, weights: dict):
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def ascii_word(text: str) -> str:
+    """'Paweł O'Neill' -> 'paweloneill', for e-mail addresses."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z]", "", plain.lower())
+
+
+def birthday(born: datetime.date, age: int) -> datetime.date:
+    """The day someone born on ``born`` turns ``age`` (29 February counts as 28th)."""
+    return datetime.date(born.year + age, born.month, min(born.day, 28))
+
+
+# --------------------------------------------------------------------------
+# Making single records
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Locale:
+    """Where a scheme works: its postcode districts and local services."""
+
+    areas: tuple[Area, ...]
+    council: str
+    # Ofcom's drama range for the local dialling code.
+    landline_prefix: str
+
+
+LEEDS = Locale(LEEDS_AREAS, "Leeds City Council Adult Social Care", "0113 496 0")
+NORTH_YORKSHIRE = Locale(NORTH_YORKSHIRE_AREAS, "North Yorkshire Council Health and Adult Services",
+                         "01632 960")
+YORKSHIRE = Locale(LEEDS_AREAS + NORTH_YORKSHIRE_AREAS, "Adult Social Care (test data)", "01632 960")
+
+
+class Maker:
+    """Makes unsaved records with believable, repeatable details."""
+
+    def __init__(self, seed: int, locale: Locale):
+        self.rng = random.Random(seed)
+        self.fake = Faker("en_GB")
+        self.fake.seed_instance(seed)
+        self.locale = locale
+        self.today = timezone.localdate()
+        self._serial = itertools.count(1)  # keeps e-mail addresses unique
+
+    # Names and contact details --------------------------------------------
+
+    def background(self) -> Background:
+        return self.rng.choices(BACKGROUNDS, weights=[b.weight for b in BACKGROUNDS])[0]
+
+    def first_name(self, background: Background, female: bool) -> str:
+        names = background.female_names if female else background.male_names
+        if names:
+            return self.rng.choice(names)
+        return self.fake.first_name_female() if female else self.fake.first_name_male()
+
+    def last_name(self, background: Background) -> str:
+        return self.rng.choice(background.surnames) if background.surnames else self.fake.last_name()
+
+    def email(self, first: str, last: str) -> str:
+        return f"{ascii_word(first)}.{ascii_word(last)}{next(self._serial)}@example.org"
+
+    def mobile(self) -> str:
+        return f"07700 900{self.rng.randrange(1000):03d}"
+
+    def landline(self) -> str:
+        return f"{self.locale.landline_prefix}{self.rng.randrange(1000):03d}"
+
+    def area(self) -> Area:
+        return self.rng.choice(self.locale.areas)
+
+    def postcode(self, area: Area) -> str:
+        letters = "".join(self.rng.choices(INWARD_LETTERS, k=2))
+        return f"{area.district} {self.rng.randint(1, 9)}{letters}"
+
+    def street(self) -> str:
+        return f"{self.fake.last_name()} {self.rng.choice(STREET_ENDINGS)}"
+
+    def coordinates(self, area: Area) -> tuple[Decimal, Decimal]:
+        # Within a kilometre or so of the middle of the district.
+        lat = area.latitude + self.rng.uniform(-0.012, 0.012)
+        lon = area.longitude + self.rng.uniform(-0.02, 0.02)
+        return Decimal(f"{lat:.5f}"), Decimal(f"{lon:.5f}")
+
+    def date_of_birth(self, youngest: int, oldest: int) -> datetime.date:
+        days = self.rng.randint(youngest * 365 + 1, oldest * 365 + 364)
+        return self.today - datetime.timedelta(days=days)
+
+    def interests(self, fewest: int, most: int) -> list[str]:
+        return self.rng.sample(INTERESTS, self.rng.randint(fewest, most))
+
+    def languages(self, background: Background) -> list[str]:
+        # Most people from a multilingual family speak one of its languages too.
+        extra = [lang for lang in background.languages if self.rng.random() < 0.7]
+        return ["English", *extra]
+
+    # Carer households -----------------------------------------------------
+
+    def carer(self, scheme: Scheme, status: str, coordinator: User | None) -> Carer:
+        rng = self.rng
+        background = self.background()
+        female = rng.random() < 0.75  # most Shared Lives carers are women
+        first, last = self.first_name(background, female), self.last_name(background)
+        joint_first = joint_last = ""
+        if rng.random() < 0.3:  # a joint approval with a partner
+            joint_first = self.first_name(background, not female)
+            joint_last = last if rng.random() < 0.8 else self.last_name(background)
+        area = self.area()
+        # New enquiries have not been put on the map yet.
+        latitude, longitude = (None, None)
+        if status != CarerStatus.ENQUIRY or rng.random() < 0.5:
+            latitude, longitude = self.coordinates(area)
+        return Carer(
+            scheme=scheme,
+            first_name=first,
+            last_name=last,
+            joint_first_name=joint_first,
+            joint_last_name=joint_last,
+            email=self.email(first, last),
+            phone=self.mobile() if rng.random() < 0.7 else self.landline(),
+            address_line_1=f"{rng.randint(1, 180)} {self.street()}",
+            town=area.town,
+            postcode=self.postcode(area),
+            latitude=latitude,
+            longitude=longitude,
+            status=status,
+            coordinator=coordinator,
+            smoking=weighted(rng, {Smoking.NO_ONE: 80, Smoking.OUTSIDE: 16, Smoking.INSIDE: 4}),
+            languages=self.languages(background),
+            faith=rng.choice(background.faiths),
+            interests=self.interests(2, 5),
+            how_heard=rng.choice(HOW_HEARD),
+            notes=STATUS_NOTES[status],
+        )
+
+    def household_members(self, carer: Carer) -> list[HouseholdMember]:
+        rng = self.rng
+        members = []
+        if not carer.joint_first_name and rng.random() < 0.15:
+            members.append(self._member(carer, "partner", rng.random() < 0.3, 30, 70))
+        for _ in range(rng.choices((0, 1, 2, 3), weights=(45, 25, 20, 10))[0]):
+            daughter = rng.random() < 0.5
+            # Ages from toddlers to grown-up children still at home: many are
+            # 16 or over, and so need their own DBS check.
+            members.append(self._member(carer, "daughter" if daughter else "son", daughter, 1, 30))
+        if rng.random() < 0.06:
+            mother = rng.random() < 0.7
+            members.append(self._member(carer, "mother" if mother else "father", mother, 68, 92))
+        return members
+
+    def _member(self, carer: Carer, relationship: str, female: bool, youngest: int, oldest: int):
+        background = self.background() if relationship == "partner" else BACKGROUNDS[0]
+        first = self.first_name(background, female)
+        return HouseholdMember(
+            carer_id=carer.pk,
+            name=f"{first} {carer.last_name}",
+            relationship=relationship,
+            date_of_birth=self.date_of_birth(youngest, oldest),
+        )
+
+    def pets(self, carer: Carer) -> list[Pet]:
+        if self.rng.random() > 0.45:
+            return []
+        return [
+            Pet(
+                carer_id=carer.pk,
+                kind=weighted(self.rng, PET_WEIGHTS),
+                name=self.rng.choice(PET_NAMES),
+                notes=self.rng.choice(PET_NOTES),
+            )
+            for _ in range(self.rng.choices((1, 2, 3), weights=(70, 25, 5))[0])
+        ]
+
+    def rooms(self, carer: Carer) -> list[Room]:
+        # Households far enough through assessment have had their rooms checked.
+        if carer.status in (CarerStatus.ENQUIRY, CarerStatus.INITIAL_VISIT):
+            count = self.rng.choice((0, 1))
+        else:
+            count = self.rng.choices((1, 2, 3), weights=(60, 32, 8))[0]
+        names = self.rng.sample(UPSTAIRS_ROOMS + DOWNSTAIRS_ROOMS, count)
+        return [self._room(carer, name) for name in names]
+
+    def _room(self, carer: Carer, name: str) -> Room:
+        downstairs = name in DOWNSTAIRS_ROOMS
+        return Room(
+            carer_id=carer.pk,
+            name=name,
+            ground_floor=downstairs,
+            step_free=downstairs and self.rng.random() < 0.6,
+            own_bathroom=self.rng.random() < (0.5 if downstairs else 0.15),
+            notes=self.rng.choice(ROOM_NOTES),
+        )
+
+    # People ---------------------------------------------------------------
+
+    def needs_groups(self) -> list[str]:
+        first = weighted(self.rng, NEEDS_WEIGHTS)
+        groups = [first]
+        if self.rng.random() < 0.3:
+            groups.append(self.rng.choice(SECOND_NEEDS[first]))
+        return groups
+
+    def person(self, scheme: Scheme, coordinator: User | None) -> Person:
+        rng = self.rng
+        needs = self.needs_groups()
+        background = self.background()
+        female = rng.random() < 0.5
+        first = self.first_name(background, female)
+        preferred = ""
+        if background is BACKGROUNDS[0] and rng.random() < 0.2:
+            first = rng.choice(FEMALE_SHORTENED if female else MALE_SHORTENED)
+            preferred = SHORT_NAMES[first]
+        youngest, oldest = (65, 92) if OLDER_NEEDS & set(needs) else (18, 64)
+        area = self.area()
+        return Person(
+            scheme=scheme,
+            first_name=first,
+            last_name=self.last_name(background),
+            preferred_name=preferred,
+            date_of_birth=self.date_of_birth(youngest, oldest),
+            needs_groups=needs,
+            support_needs=self.support_needs(preferred or first, needs),
+            communication_needs=rng.choice(COMMUNICATION_NEEDS),
+            interests=self.interests(1, 4),
+            languages=self.languages(background),
+            faith=rng.choice(background.faiths),
+            wheelchair_user=rng.random() < (0.4 if NeedsGroup.PHYSICAL in needs else 0.03),
+            pets_to_avoid=(
+                rng.sample([PetKind.DOG, PetKind.CAT, PetKind.RABBIT, PetKind.BIRD], rng.randint(1, 2))
+                if rng.random() < 0.1 else []
+            ),
+            smoking_preference=weighted(rng, {
+                SmokingPreference.NO_PREFERENCE: 60,
+                SmokingPreference.SMOKE_FREE: 30,
+                SmokingPreference.SMOKER: 10,
+            }),
+            preferred_area=area.name if rng.random() < 0.6 else "",
+            postcode=self.postcode(area) if rng.random() < 0.8 else "",
+            coordinator=coordinator,
+        )
+
+    def support_needs(self, name: str, needs: Sequence[str]) -> str:
+        sentences = [self.rng.choice(SUPPORT_SENTENCES[group]) for group in needs]
+        return " ".join(sentences).format(name=name)
+
+    def contacts(self, person: Person) -> list[Contact]:
+        rng = self.rng
+        contacts = []
+        relations = FAMILY["older" if OLDER_NEEDS & set(person.needs_groups) else "younger"]
+        for relationship in rng.sample(relations, rng.choices((0, 1, 2), weights=(12, 58, 30))[0]):
+            female = relationship in FEMALE_RELATIONS or (relationship == "friend" and rng.random() < 0.5)
+            first = self.first_name(BACKGROUNDS[0], female)
+            last = person.last_name if relationship != "friend" else self.fake.last_name()
+            contacts.append(Contact(
+                person_id=person.pk, kind=ContactKind.FAMILY, name=f"{first} {last}",
+                relationship=relationship, phone=self.mobile(),
+                email=self.email(first, last) if rng.random() < 0.5 else "",
+            ))
+        if rng.random() < 0.9:
+            contacts.append(self._professional(person, ContactKind.SOCIAL_WORKER, "social worker",
+                                               self.locale.council))
+        surgery = rng.choice(("Medical Practice", "Surgery", "Health Centre"))
+        contacts.append(self._professional(person, ContactKind.GP, "GP", f"{self.area().name} {surgery}",
+                                           title="Dr"))
+        if rng.random() < 0.25:
+            contacts.append(self._professional(person, ContactKind.ADVOCATE, "independent advocate",
+                                               "Independent advocacy service"))
+        return contacts
+
+    def _professional(self, person, kind, role, organisation, title=""):
+        first = self.first_name(BACKGROUNDS[0], self.rng.random() < 0.6)
+        last = self.fake.last_name()
+        name = f"{title} {first[0]} {last}" if title else f"{first} {last}"
+        return Contact(person_id=person.pk, kind=kind, name=name, relationship=role,
+                       organisation=organisation, phone=self.landline(),
+                       email=self.email(first, last) if kind != ContactKind.GP else "")
+
+    # Arrangement dates ------------------------------------------------------
+
+    def arrangement_dates(self, kind: str, status: str) -> tuple[datetime.date, datetime.date | None]:
+        rng, today = self.rng, self.today
+        days = datetime.timedelta
+        if status == ArrangementStatus.ENDED:
+            end = today - days(rng.randint(1, 1500))
+            return end - days(rng.randint(*ENDED_LENGTH_DAYS[kind])), end
+        if status == ArrangementStatus.PLANNED:
+            start = today + days(rng.randint(7, 90))
+        elif kind in SHORT_STAYS:
+            start = today - days(rng.randint(2, 25))
+        else:
+            start = today - days(rng.randint(14, 3000))
+        end = start + days(rng.randint(21, 56)) if kind in SHORT_STAYS else None
+        return start, end
+
+
+# --------------------------------------------------------------------------
+# Arrangements
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Diary:
+    """What one person already has booked, to keep new arrangements sensible."""
+
+    adult_from: datetime.date  # people are 16 or over when they join a scheme
+    live_in: list[tuple[datetime.date, datetime.date]] = field(default_factory=list)
+    open_with: set[int] = field(default_factory=set)  # carers with an open arrangement
+    arrangements: list[Arrangement] = field(default_factory=list)
+
+
+class ArrangementPlanner:
+    """Matches people and carers to (kind, status) specs while keeping the
+    rules: a person's live-in arrangements never overlap (the database's
+    exclusion constraint), only approved carers have planned or current
+    arrangements, and none has more than three of them."""
+
+    def __init__(self, maker: Maker, people: list[Person], carers: list[Carer]):
+        self.maker = maker
+        self.rng = maker.rng
+        self.people = people
+        self.diaries: dict[int, Diary] = {}
+        approved = [c for c in carers if c.status == CarerStatus.APPROVED]
+        self.open_counts = {c.pk: 0 for c in approved}
+        self.with_space = [c.pk for c in approved]
+        # Ended arrangements may have been with carers who have since left.
+        left = (CarerStatus.SUSPENDED, CarerStatus.RESIGNED, CarerStatus.APPROVAL_ENDED)
+        self.past_carers = [c.pk for c in approved] + [c.pk for c in carers if c.status in left]
+        self.carer_status = {c.pk: c.status for c in carers}
+
+    def plan(self, specs: Sequence[tuple[str, str]]) -> list[Arrangement]:
+        arrangements = []
+        for kind, status in specs:
+            arrangement = self._place(kind, status)
+            if arrangement is None and status in OPEN_STATUSES:
+                # Every approved carer is full (or this person cannot be
+                # placed): make it part of someone's history instead.
+                arrangement = self._place(kind, ArrangementStatus.ENDED)
+            if arrangement is not None:
+                arrangements.append(arrangement)
+        self._some_deaths()
+        return arrangements
+
+    def _diary(self, person: Person) -> Diary:
+        diary = self.diaries.get(person.pk)
+        if diary is None:
+            diary = self.diaries[person.pk] = Diary(adult_from=birthday(person.date_of_birth, 16))
+        return diary
+
+    def _place(self, kind: str, status: str) -> Arrangement | None:
+        start, end = self.maker.arrangement_dates(kind, status)
+        for _ in range(ATTEMPTS):
+            person = self.rng.choice(self.people)
+            diary = self._diary(person)
+            if start < diary.adult_from:
+                continue
+            if kind == ArrangementKind.LIVE_IN and self._clashes(diary, start, end):
+                continue
+            carer_id = self._carer_for(status, diary)
+            if carer_id is None:
+                return None
+            return self._record(person, diary, carer_id, kind, status, start, end)
+        return None
+
+    @staticmethod
+    def _clashes(diary: Diary, start, end) -> bool:
+        # Ranges include both ends, as the database's daterange(..., '[]') does.
+        last = end or datetime.date.max
+        return any(start <= other_end and other_start <= last for other_start, other_end in diary.live_in)
+
+    def _carer_for(self, status: str, diary: Diary) -> int | None:
+        if status == ArrangementStatus.ENDED:
+            return self.rng.choice(self.past_carers)
+        for _ in range(5):
+            if not self.with_space:
+                return None
+            index = self.rng.randrange(len(self.with_space))
+            carer_id = self.with_space[index]
+            if carer_id in diary.open_with:
+                continue
+            self.open_counts[carer_id] += 1
+            if self.open_counts[carer_id] >= MAX_OPEN_PER_CARER:
+                # Swap-remove keeps picking a carer with space O(1).
+                self.with_space[index] = self.with_space[-1]
+                self.with_space.pop()
+            return carer_id
+        return None
+
+    def _record(self, person, diary, carer_id, kind, status, start, end) -> Arrangement:
+        if kind == ArrangementKind.LIVE_IN:
+            diary.live_in.append((start, end or datetime.date.max))
+        if status in OPEN_STATUSES:
+            diary.open_with.add(carer_id)
+        arrangement = Arrangement(
+            scheme_id=person.scheme_id,
+            person_id=person.pk,
+            carer_id=carer_id,
+            kind=kind,
+            status=status,
+            start_date=start,
+            end_date=end,
+            end_reason=self._end_reason(kind, carer_id) if status == ArrangementStatus.ENDED else "",
+            notes=self.rng.choice(ARRANGEMENT_NOTES[kind]),
+        )
+        diary.arrangements.append(arrangement)
+        return arrangement
+
+    def _end_reason(self, kind: str, carer_id: int) -> str:
+        if self.carer_status[carer_id] == CarerStatus.RESIGNED and self.rng.random() < 0.7:
+            return EndReason.CARER_RESIGNED
+        if kind in SHORT_STAYS and self.rng.random() < 0.7:
+            return EndReason.COMPLETED
+        return weighted(self.rng, {
+            EndReason.PLANNED_MOVE: 30, EndReason.PERSONS_CHOICE: 25, EndReason.BREAKDOWN: 10,
+            EndReason.HOSPITAL: 10, EndReason.COMPLETED: 15, EndReason.OTHER: 5,
+        })
+
+    def _some_deaths(self) -> None:
+        # Only someone with nothing booked afterwards can have died, so this
+        # runs once every arrangement is placed.
+        people = {p.pk: p for p in self.people}
+        for person_id, diary in self.diaries.items():
+            if not diary.arrangements or not OLDER_NEEDS & set(people[person_id].needs_groups):
+                continue
+            if any(a.status != ArrangementStatus.ENDED for a in diary.arrangements):
+                continue
+            if self.rng.random() < 0.3:
+                max(diary.arrangements, key=lambda a: a.end_date).end_reason = EndReason.DEATH
+
+
+def random_specs(rng: random.Random, count: int, status_weights: dict) -> list[tuple[str, str]]:
+    return [(weighted(rng, KIND_WEIGHTS), weighted(rng, status_weights)) for _ in range(count)]
+
+
+# --------------------------------------------------------------------------
+# Building schemes
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Login:
+    username: str
+    role: str
+    scheme: str
+
+
+@dataclass
+class Built:
+    """What one scheme ended up with."""
+
+    scheme: Scheme
+    carers: list[Carer]
+    people: list[Person]
+    arrangements: list[Arrangement]
+
+
+def save_all(model, objects: list) -> list:
+    model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+    return objects
+
+
+class Timer:
+    """Reports each step of a long build with how long it took."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        self.started = perf_counter()
+
+    def step(self, message: str) -> None:
+        now = perf_counter()
+        self.report(f"  {message} ({now - self.started:.1f} s)")
+        self.started = now
+
+
+def make_users(rows: Sequence[tuple[str, str, str]], password_hash: str, **flags) -> list[User]:
+    """Users from (username, first name, last name), all with one password hash."""
+    return save_all(User, [
+        User(username=username, first_name=first, last_name=last, password=password_hash,
+             email=f"{username}@example.org", **flags)
+        for username, first, last in rows
+    ])
+
+
+def add_members(scheme: Scheme, users: Sequence[User], role: str) -> None:
+    save_all(Membership, [Membership(user=user, scheme=scheme, role=role) for user in users])
+
+
+def build_records(
+    maker: Maker,
+    scheme: Scheme,
+    staff: Sequence[User],
+    carer_statuses: Sequence[str],
+    people: int,
+    specs: Sequence[tuple[str, str]],
+    timer: Timer,
+) -> Built:
+    """Carer households, people and arrangements for one scheme, caseloads
+    shared across ``staff`` (whoever is listed more often gets more)."""
+    rng = maker.rng
+
+    def caseworker():
+        return rng.choice(staff)
+
+    carers = save_all(Carer, [
+        maker.carer(scheme, status, None if status == CarerStatus.ENQUIRY and rng.random() < 0.5
+                    else caseworker())
+        for status in carer_statuses
+    ])
+    timer.step(f"{len(carers):,} carer households")
+    members, pets, rooms = [], [], []
+    for carer in carers:
+        members += maker.household_members(carer)
+        pets += maker.pets(carer)
+        rooms += maker.rooms(carer)
+    save_all(HouseholdMember, members)
+    save_all(Pet, pets)
+    save_all(Room, rooms)
+    timer.step(f"{len(members):,} household members, {len(pets):,} pets, {len(rooms):,} rooms")
+
+    persons = save_all(Person, [
+        maker.person(scheme, None if rng.random() < 0.05 else caseworker()) for _ in range(people)
+    ])
+    contacts = [contact for person in persons for contact in maker.contacts(person)]
+    save_all(Contact, contacts)
+    timer.step(f"{len(persons):,} people, {len(contacts):,} contacts")
+
+    arrangements = save_all(Arrangement, ArrangementPlanner(maker, persons, carers).plan(specs))
+    timer.step(f"{len(arrangements):,} arrangements")
+    return Built(scheme, carers, persons, arrangements)
+
+
+def households_with_current_arrangements(built: Built, count: int) -> list[Carer]:
+    """Approved households that someone lives with or visits now, for carer logins."""
+    current = {a.carer_id for a in built.arrangements if a.status == ArrangementStatus.CURRENT}
+    chosen = [c for c in built.carers if c.status == CarerStatus.APPROVED and c.pk in current][:count]
+    if len(chosen) < count:
+        raise RuntimeError("Too few approved households with a current arrangement for carer logins.")
+    return chosen
+
+
+def add_carer_logins(built: Built, usernames: Sequence[str], password_hash: str) -> list[Login]:
+    households = households_with_current_arrangements(built, len(usernames))
+    users = save_all(User, [
+        User(username=username, first_name=carer.first_name, last_name=carer.last_name,
+             email=carer.email, password=password_hash)
+        for username, carer in zip(usernames, households, strict=True)
+    ])
+    save_all(Membership, [
+        Membership(user=user, scheme=built.scheme, role=Role.CARER, carer=carer)
+        for user, carer in zip(users, households, strict=True)
+    ])
+    return [Login(user.username, f"Carer ({carer.name})", built.scheme.name)
+            for user, carer in zip(users, households, strict=True)]
+
+
+def staff_logins(users: Sequence[User], role: str, scheme: Scheme) -> list[Login]:
+    return [Login(user.username, Role(role).label, scheme.name) for user in users]
+
+
+# The demo -------------------------------------------------------------------
+
+# About 40 households in every stage, most of them approved.
+LEEDS_CARER_STATUSES = {
+    CarerStatus.APPROVED: 26, CarerStatus.ENQUIRY: 2, CarerStatus.INITIAL_VISIT: 1,
+    CarerStatus.APPLICATION: 1, CarerStatus.ASSESSMENT: 2, CarerStatus.READY_FOR_PANEL: 1,
+    CarerStatus.PANEL: 1, CarerStatus.DECLINED: 1, CarerStatus.WITHDRAWN: 1,
+    CarerStatus.SUSPENDED: 1, CarerStatus.RESIGNED: 2, CarerStatus.APPROVAL_ENDED: 1,
+}
+DEMO_STATUS_WEIGHTS = {
+    ArrangementStatus.CURRENT: 50, ArrangementStatus.PLANNED: 12, ArrangementStatus.ENDED: 38,
+}
+
+
+def _leeds_specs(rng: random.Random) -> list[tuple[str, str]]:
+    # Every kind in every status once, so each filter and badge has something
+    # to show, then the usual mix.
+    every = list(itertools.product(ArrangementKind.values, ArrangementStatus.values))
+    return every + random_specs(rng, 50 - len(every), DEMO_STATUS_WEIGHTS)
+
+
+def build_demo(report: Report = quiet) -> list[Login]:
+    """Two schemes with staff, households, people and arrangements, and the
+    logins to try them with. Call inside a transaction."""
+    timer = Timer(report)
+    password_hash = make_password(PASSWORD)
+    logins = [Login("admin", "Site administrator (Django admin)", "—")]
+    make_users([("admin", "Priya", "Shah")], password_hash, is_staff=True, is_superuser=True)
+
+    leeds = Scheme.objects.create(name="Leeds Shared Lives", cqc_location_id="1-101234567")
+    manager, coordinator, coordinator3 = make_users(
+        [("manager", "Helen", "Marsh"), ("coordinator", "Amir", "Hussain"),
+         ("coordinator3", "Kate", "Brennan")],
+        password_hash,
+    )
+    leeds.registered_manager = manager
+    leeds.save(update_fields=["registered_manager"])
+    add_members(leeds, [manager], Role.MANAGER)
+    add_members(leeds, [coordinator, coordinator3], Role.COORDINATOR)
+    logins += staff_logins([manager], Role.MANAGER, leeds)
+    logins += staff_logins([coordinator, coordinator3], Role.COORDINATOR, leeds)
+
+    report("Leeds Shared Lives:")
+    maker = Maker(SEED, LEEDS)
+    statuses = [status for status, count in LEEDS_CARER_STATUSES.items() for _ in range(count)]
+    maker.rng.shuffle(statuses)  # so the list is not sorted by status
+    # The registered manager keeps a small caseload; the coordinators share the rest.
+    staff = [coordinator, coordinator, coordinator3, coordinator3, manager]
+    built = build_records(maker, leeds, staff, statuses, 60, _leeds_specs(maker.rng), timer)
+    logins += add_carer_logins(built, ["carer", "carer2"], password_hash)
+
+    north = Scheme.objects.create(name="North Yorkshire Shared Lives", cqc_location_id="1-109876543")
+    (coordinator2,) = make_users([("coordinator2", "Tom", "Whitaker")], password_hash)
+    add_members(north, [coordinator2], Role.COORDINATOR)
+    logins += staff_logins([coordinator2], Role.COORDINATOR, north)
+
+    report("North Yorkshire Shared Lives:")
+    maker = Maker(SEED + 1, NORTH_YORKSHIRE)
+    statuses = [CarerStatus.APPROVED] * 4 + [CarerStatus.ASSESSMENT]
+    specs = [
+        (ArrangementKind.LIVE_IN, ArrangementStatus.CURRENT),
+        (ArrangementKind.SHORT_BREAKS, ArrangementStatus.CURRENT),
+        (ArrangementKind.DAY_SUPPORT, ArrangementStatus.ENDED),
+    ]
+    build_records(maker, north, [coordinator2], statuses, 5, specs, timer)
+    return logins
+
+
+# The benchmark scheme --------------------------------------------------------
+
+SCALE_CARER_STATUS_WEIGHTS = {
+    CarerStatus.APPROVED: 78, CarerStatus.ENQUIRY: 4, CarerStatus.INITIAL_VISIT: 2,
+    CarerStatus.APPLICATION: 2, CarerStatus.ASSESSMENT: 3, CarerStatus.READY_FOR_PANEL: 1,
+    CarerStatus.PANEL: 1, CarerStatus.DECLINED: 1, CarerStatus.WITHDRAWN: 2,
+    CarerStatus.SUSPENDED: 1, CarerStatus.RESIGNED: 3, CarerStatus.APPROVAL_ENDED: 2,
+}
+# Fewer open arrangements than the demo, so that three open arrangements per
+# approved carer leaves room for five arrangements per household overall.
+SCALE_STATUS_WEIGHTS = {
+    ArrangementStatus.CURRENT: 30, ArrangementStatus.PLANNED: 6, ArrangementStatus.ENDED: 64,
+}
+SCALE_CARER_LOGINS = 3
+
+
+def _free_scale_slot() -> int:
+    """The lowest k for which "Scale test scheme k" and its CQC ID are unused."""
+    for k in itertools.count(1):
+        taken = Scheme.objects.filter(name__startswith=f"Scale test scheme {k} ").exists()
+        if not taken and not Scheme.objects.filter(cqc_location_id=f"1-{900000000 + k}").exists():
+            return k
+    raise AssertionError("unreachable")
+
+
+def build_scale(carers: int, report: Report = quiet) -> list[Login]:
+    """A scheme with ``carers`` households, three times as many people and five
+    times as many arrangements, for benchmarks. Call inside a transaction."""
+    timer = Timer(report)
+    k = _free_scale_slot()
+    prefix = "scale" if k == 1 else f"scale{k}"
+    scheme = Scheme.objects.create(
+        name=f"Scale test scheme {k} ({carers:,} carers)", cqc_location_id=f"1-{900000000 + k}"
+    )
+    report(f"{scheme.name}:")
+    maker = Maker(SEED + 100 + k, YORKSHIRE)
+    password_hash = make_password(PASSWORD)
+
+    # About one coordinator for every 25 carers.
+    coordinator_count = max(1, round(carers / 25))
+    (manager,) = make_users([(f"{prefix}-manager", maker.first_name(BACKGROUNDS[0], True),
+                              maker.fake.last_name())], password_hash)
+    coordinators = make_users(
+        [(f"{prefix}-coord-{i}", maker.first_name(BACKGROUNDS[0], maker.rng.random() < 0.7),
+          maker.fake.last_name()) for i in range(1, coordinator_count + 1)],
+        password_hash,
+    )
+    scheme.registered_manager = manager
+    scheme.save(update_fields=["registered_manager"])
+    add_members(scheme, [manager], Role.MANAGER)
+    add_members(scheme, coordinators, Role.COORDINATOR)
+    timer.step(f"{coordinator_count:,} coordinators and a registered manager")
+
+    rng = maker.rng
+    statuses = rng.choices(list(SCALE_CARER_STATUS_WEIGHTS), list(SCALE_CARER_STATUS_WEIGHTS.values()),
+                           k=carers)
+    specs = random_specs(rng, 5 * carers, SCALE_STATUS_WEIGHTS)
+    built = build_records(maker, scheme, coordinators, statuses, 3 * carers, specs, timer)
+
+    usernames = [f"{prefix}-carer-{i}" for i in range(1, SCALE_CARER_LOGINS + 1)]
+    logins = staff_logins([manager], Role.MANAGER, scheme)
+    logins += staff_logins(coordinators[:1], Role.COORDINATOR, scheme)
+    logins += add_carer_logins(built, usernames, password_hash)
+    return logins

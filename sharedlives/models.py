@@ -1,0 +1,120 @@
+import pghistory
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from sharedlives.choices import values_check
+
+
+def audited(model):
+    """Record every insert, update and delete of ``model`` in its audit
+    history, by database triggers so that no write escapes it."""
+    trackers = (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+    return pghistory.track(*trackers)(model)
+
+
+class User(AbstractUser):
+    """A login. What it may see and do comes from its memberships of schemes."""
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+@audited
+class Scheme(models.Model):
+    """A service registered with CQC. Every carer, person and arrangement
+    belongs to exactly one scheme, and staff see only their own schemes."""
+
+    name = models.CharField(max_length=200, unique=True)
+    cqc_location_id = models.CharField(
+        "CQC location ID", max_length=20, unique=True, help_text="Like 1-123456789."
+    )
+    registered_manager = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # CQC location IDs are "1-" followed by digits.
+            models.CheckConstraint(
+                condition=models.Q(cqc_location_id__regex=r"^1-[0-9]{6,11}$"),
+                name="scheme_cqc_location_id_format",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    MANAGER = "manager", "Registered manager"
+    COORDINATOR = "coordinator", "Coordinator"
+    CARER = "carer", "Carer"
+
+
+STAFF_ROLES = (Role.MANAGER, Role.COORDINATOR)
+
+
+@audited
+class Membership(models.Model):
+    """A user's role in one scheme. A carer's membership names their household."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    carer = models.ForeignKey(
+        "carers.Carer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="logins",
+        help_text="For a carer's login: their household.",
+    )
+
+    class Meta:
+        ordering = ["scheme__name"]
+        constraints = [
+            # One role per person per scheme keeps "what may I do here" unambiguous.
+            models.UniqueConstraint(fields=["user", "scheme"], name="membership_one_role_per_scheme"),
+            values_check("role", Role, "membership_role_valid"),
+            # A carer's login must name their household; staff logins must not.
+            models.CheckConstraint(
+                condition=(models.Q(role=Role.CARER) & models.Q(carer__isnull=False))
+                | (~models.Q(role=Role.CARER) & models.Q(carer__isnull=True)),
+                name="membership_carer_household_iff_carer_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.scheme}"
+
+    def clean(self):
+        if self.carer_id and self.scheme_id and self.carer.scheme_id != self.scheme_id:
+            raise ValidationError({"carer": "This household belongs to another scheme."})
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @property
+    def is_carer(self) -> bool:
+        return self.role == Role.CARER
+
+
+class VersionedModel(models.Model):
+    """A record two staff may edit at once. Each save through a form bumps
+    ``version``; a form opened at an older version is refused rather than
+    silently overwriting the newer change (see sharedlives.forms)."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from sharedlives import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("schemes/choose/", views.choose_scheme, name="choose_scheme"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("carers/", include("carers.urls")),
+    path("people/", include("people.urls")),
+    path("arrangements/", include("placements.urls")),
+    path("admin/", admin.site.urls),
+]

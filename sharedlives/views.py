@@ -1,0 +1,84 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_safe
+
+from carers.models import APPLICANT_STATUSES, Carer, CarerStatus
+from people.models import Person
+from placements.models import Arrangement, ArrangementStatus
+from sharedlives.choices import ArrangementKind
+from sharedlives.middleware import SCHEME_SESSION_KEY
+from sharedlives.models import Membership
+
+
+@require_safe
+def dashboard(request):
+    membership = request.membership
+    if membership.is_carer:
+        return _carer_dashboard(request)
+    carers = Carer.objects.visible_to(membership)
+    arrangements = Arrangement.objects.visible_to(membership)
+    carer_counts = carers.aggregate(
+        approved=Count("pk", filter=Q(status=CarerStatus.APPROVED)),
+        applicants=Count("pk", filter=Q(status__in=APPLICANT_STATUSES)),
+        suspended=Count("pk", filter=Q(status=CarerStatus.SUSPENDED)),
+    )
+    by_kind = dict(
+        arrangements.current().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
+    )
+    context = {
+        "carer_counts": carer_counts,
+        "current_by_kind": [(label, by_kind.get(value, 0)) for value, label in ArrangementKind.choices],
+        "current_total": sum(by_kind.values()),
+        "people_supported": Person.objects.visible_to(membership)
+        .filter(arrangements__status=ArrangementStatus.CURRENT)
+        .distinct()
+        .count(),
+        "my_carers": carers.filter(coordinator=request.user).order_by("last_name", "first_name")[:10],
+        "my_people": Person.objects.visible_to(membership)
+        .filter(coordinator=request.user)
+        .order_by("last_name", "first_name")[:10],
+        "starting_soon": arrangements.filter(status=ArrangementStatus.PLANNED)
+        .select_related("person", "carer")
+        .order_by("start_date")[:10],
+    }
+    return render(request, "sharedlives/dashboard.html", context)
+
+
+def _carer_dashboard(request):
+    membership = request.membership
+    carer = Carer.objects.visible_to(membership).get()
+    arrangements = (
+        Arrangement.objects.visible_to(membership).open().select_related("person").order_by("start_date")
+    )
+    return render(request, "sharedlives/carer_dashboard.html", {"carer": carer, "arrangements": arrangements})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def choose_scheme(request):
+    """For someone who works in several schemes: which one they are in now."""
+    memberships = Membership.objects.filter(user=request.user).select_related("scheme")
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    if request.method == "POST":
+        chosen = memberships.filter(scheme_id=request.POST.get("scheme")).first()
+        if chosen is None:
+            messages.error(request, "Choose one of your schemes.")
+        else:
+            request.session[SCHEME_SESSION_KEY] = chosen.scheme_id
+            # Shows "Change scheme" in the navigation without a query on every page.
+            request.session["several_schemes"] = True
+            messages.success(request, f"You are now working in {chosen.scheme}.")
+            return redirect(next_url)
+    return render(request, "sharedlives/choose_scheme.html", {"memberships": memberships, "next": next_url})
+
+
+@login_not_required
+@require_safe
+def healthz(request):
+    """For a load balancer or a deploy script: the app is up."""
+    return HttpResponse("ok", content_type="text/plain")
