@@ -45,6 +45,9 @@ class CarerForm(VersionedModelForm):
         self.fields["coordinator"].queryset = scheme_staff(scheme)
         self.fields["coordinator"].label_from_instance = lambda user: user.display_name
 
+    # Longer than a postcode, so that "SW1A  1AA" is tidied, not refused.
+    postcode = forms.CharField(max_length=12)
+
     def clean_postcode(self):
         return normalise_postcode(self.cleaned_data["postcode"])
 

@@ -130,9 +130,18 @@ class Carer(VersionedModel):
             values_check("status", CarerStatus, "carer_status_valid"),
             values_check("smoking", Smoking, "carer_smoking_valid"),
             # Coordinates come as a pair, or not at all, and lie on the Earth.
+            # (The isnull=False terms matter: a comparison with NULL is
+            # unknown, which a CHECK would let through as half a pair.)
             models.CheckConstraint(
                 condition=models.Q(latitude__isnull=True, longitude__isnull=True)
-                | models.Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                | models.Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
                 name="carer_coordinates_pair_in_range",
             ),
             # A joint carer has both names, or there is no joint carer.

@@ -64,6 +64,9 @@ class PersonForm(VersionedModelForm):
         validate_not_in_future(born)
         return born
 
+    # Longer than a postcode, so that "SW1A  1AA" is tidied, not refused.
+    postcode = forms.CharField(max_length=12, required=False)
+
     def clean_postcode(self):
         postcode = self.cleaned_data["postcode"]
         return normalise_postcode(postcode) if postcode else ""

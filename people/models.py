@@ -114,6 +114,7 @@ class Person(VersionedModel):
             models.CheckConstraint(
                 condition=models.Q(date_of_birth__gt=datetime.date(1900, 1, 1)),
                 name="person_date_of_birth_plausible",
+                violation_error_message="Check the date of birth: it is before 1900.",
             ),
         ]
 

@@ -36,6 +36,12 @@ class ArrangementForm(VersionedModelForm):
                 f"{carer.name} is not an approved carer ({carer.get_status_display().lower()}), "
                 "so a planned or current arrangement cannot be made with them.",
             )
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            # Here as well as in the database: an upside-down date range makes
+            # the live-in overlap check fail, which would report a clash that
+            # is not there.
+            self.add_error("end_date", "The end date must be on or after the start date.")
         if status == ArrangementStatus.ENDED:
             if not cleaned.get("end_date"):
                 self.add_error("end_date", "Enter the date the arrangement ended.")

@@ -44,10 +44,10 @@ class ArrangementQuerySet(models.QuerySet):
 
 
 class Range(models.Func):
-    """A range built from two columns, e.g. daterange(start_date, end_date, '[]')."""
+    """A range built from two columns, e.g. daterange(start_date, end_date, '[)')."""
 
-    def __init__(self, lower, upper, *, function, output_field=None):
-        super().__init__(lower, upper, models.Value("[]"), function=function, output_field=output_field)
+    def __init__(self, lower, upper, *, function, bounds="[]", output_field=None):
+        super().__init__(lower, upper, models.Value(bounds), function=function, output_field=output_field)
 
 
 @audited
@@ -98,13 +98,24 @@ class Arrangement(VersionedModel):
             # A person has one home at a time: two live-in arrangements for the
             # same person never overlap. The person's id goes in as a one-value
             # range because plain integer equality in a GiST index would need
-            # the btree_gist extension, which the embedded server lacks.
+            # the btree_gist extension, which the embedded server lacks. It is
+            # named "person", not "person_id": form validation substitutes the
+            # new row's values by field name, and an unmatched "person_id"
+            # would compare every row with itself (any overlap would clash).
             ExclusionConstraint(
                 name="arrangement_one_live_in_home_at_a_time",
                 expressions=[
-                    (Range("person_id", "person_id", function="int8range"), RangeOperators.OVERLAPS),
+                    (Range("person", "person", function="int8range"), RangeOperators.OVERLAPS),
+                    # The end day is left out of the range so that someone can
+                    # move out of one home and into the next on the same day.
                     (
-                        Range("start_date", "end_date", function="daterange", output_field=DateRangeField()),
+                        Range(
+                            "start_date",
+                            "end_date",
+                            function="daterange",
+                            bounds="[)",
+                            output_field=DateRangeField(),
+                        ),
                         RangeOperators.OVERLAPS,
                     ),
                 ],

@@ -90,8 +90,9 @@ def _entry(event, users: dict) -> HistoryEntry:
 
 
 def history_page(obj, page_number, per_page=20):
-    """One page of the history of ``obj`` and of the records that belong to it
-    (a household's members, pets and rooms; a person's contacts), newest first."""
+    """One page of the history of ``obj`` and of every record that refers to
+    it (a household's members, pets, rooms, arrangements and logins; a
+    person's contacts and arrangements), newest first."""
     events = Events.objects.references(obj).order_by("-pgh_created_at", "-pgh_id")
     page = Paginator(events, per_page).get_page(page_number)
     rows = list(page.object_list)

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -23,7 +25,8 @@ class SchemeMembershipMiddleware:
         if request.user.is_authenticated:
             request.membership = self._membership(request)
             if request.membership is None and not request.path.startswith(self.exempt_prefixes):
-                return redirect(reverse("choose_scheme") + f"?next={request.path}")
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('choose_scheme')}?{query}")
         return self.get_response(request)
 
     def _membership(self, request):

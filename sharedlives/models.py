@@ -1,4 +1,5 @@
 import pghistory
+import pgtrigger
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,8 +10,15 @@ from sharedlives.choices import values_check
 def audited(model):
     """Record every insert, update and delete of ``model`` in its audit
     history, by database triggers so that no write escapes it."""
-    trackers = (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-    return pghistory.track(*trackers)(model)
+    # A save that only bumps the edit-lock version or the "updated at" stamp
+    # (as saving a household's members does to the household) changes no
+    # personal data, so it is not an event.
+    names = {field.name for field in model._meta.concrete_fields}
+    bookkeeping = sorted(names & {"version", "updated_at"})
+    update = pghistory.UpdateEvent(
+        condition=pgtrigger.AnyChange(exclude=bookkeeping) if bookkeeping else pgtrigger.AnyChange()
+    )
+    return pghistory.track(pghistory.InsertEvent(), update, pghistory.DeleteEvent())(model)
 
 
 class User(AbstractUser):

@@ -65,7 +65,8 @@ def choose_scheme(request):
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"
     if request.method == "POST":
-        chosen = memberships.filter(scheme_id=request.POST.get("scheme")).first()
+        scheme_id = request.POST.get("scheme", "")
+        chosen = memberships.filter(scheme_id=scheme_id).first() if scheme_id.isdigit() else None
         if chosen is None:
             messages.error(request, "Choose one of your schemes.")
         else:
