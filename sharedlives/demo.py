@@ -25,8 +25,9 @@ from decimal import Decimal
 from time import perf_counter
 
 from django.contrib.auth.hashers import make_password
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
-from faker import Faker
 
 from carers.models import Carer, CarerStatus, HouseholdMember, Pet, Room, Smoking
 from people.models import Contact, ContactKind, Person, SmokingPreference
@@ -55,8 +56,21 @@ def quiet(message: str) -> None:
 
 # One list for carers and people, so that matching on shared interests works.
 INTERESTS = (
-    "gardening", "football", "music", "cooking", "walking", "art", "swimming", "cinema",
-    "crafts", "animals", "board games", "church", "fishing", "dancing", "reading",
+    "gardening",
+    "football",
+    "music",
+    "cooking",
+    "walking",
+    "art",
+    "swimming",
+    "cinema",
+    "crafts",
+    "animals",
+    "board games",
+    "church",
+    "fishing",
+    "dancing",
+    "reading",
 )
 
 
@@ -109,8 +123,22 @@ NORTH_YORKSHIRE_AREAS = (
 # Letters a postcode's inward code may end with (never C, I, K, M, O or V).
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 STREET_ENDINGS = (
-    "Road", "Street", "Lane", "Avenue", "Close", "Grove", "Crescent", "Terrace", "Drive",
-    "Way", "Gardens", "Mount", "View", "Place", "Court", "Walk",
+    "Road",
+    "Street",
+    "Lane",
+    "Avenue",
+    "Close",
+    "Grove",
+    "Crescent",
+    "Terrace",
+    "Drive",
+    "Way",
+    "Gardens",
+    "Mount",
+    "View",
+    "Place",
+    "Court",
+    "Walk",
 )
 
 
@@ -121,15 +149,22 @@ class Background:
 
     weight: int
     languages: tuple[str, ...] = ()
-    faiths: tuple[str, ...] = ("Christian", "Church of England", "Roman Catholic", "Methodist",
-                               "No religion", "No religion", "")
+    faiths: tuple[str, ...] = (
+        "Christian",
+        "Church of England",
+        "Roman Catholic",
+        "Methodist",
+        "No religion",
+        "No religion",
+        "",
+    )
     female_names: tuple[str, ...] = ()
     male_names: tuple[str, ...] = ()
     surnames: tuple[str, ...] = ()
 
 
 BACKGROUNDS = (
-    Background(weight=70),
+    Background(weight=60),
     Background(
         weight=8,
         languages=("Urdu", "Punjabi"),
@@ -144,7 +179,7 @@ BACKGROUNDS = (
         faiths=("Sikh",),
         female_names=("Harpreet", "Manjit", "Gurpreet", "Jaspreet", "Kamaljit"),
         male_names=("Jaswinder", "Harjit", "Sukhdev", "Rajinder", "Amarjit"),
-        surnames=("Singh", "Kaur", "Sandhu", "Gill", "Dhillon", "Bains"),
+        surnames=("Singh", "Grewal", "Sandhu", "Gill", "Dhillon", "Bains"),
     ),
     Background(
         weight=5,
@@ -152,7 +187,7 @@ BACKGROUNDS = (
         faiths=("Roman Catholic", "Roman Catholic", "No religion"),
         female_names=("Katarzyna", "Agnieszka", "Magdalena", "Joanna", "Ewa", "Anna"),
         male_names=("Tomasz", "Piotr", "Marek", "Pawel", "Krzysztof", "Jakub"),
-        surnames=("Nowak", "Kowalczyk", "Wozniak", "Mazur", "Krawczyk", "Zielinski"),
+        surnames=("Nowak", "Kowalczyk", "Wozniak", "Mazur", "Krawczyk", "Kaczmarek"),
     ),
     Background(
         weight=4,
@@ -160,7 +195,7 @@ BACKGROUNDS = (
         faiths=("Muslim",),
         female_names=("Shamima", "Farhana", "Rokeya", "Nasima", "Salma"),
         male_names=("Abdul", "Rahim", "Jamal", "Shahid", "Anwar"),
-        surnames=("Rahman", "Uddin", "Begum", "Miah", "Islam", "Chowdhury"),
+        surnames=("Rahman", "Uddin", "Hoque", "Miah", "Islam", "Chowdhury"),
     ),
     Background(
         weight=4,
@@ -181,21 +216,62 @@ BACKGROUNDS = (
 
 # First names that people often shorten; used for preferred names.
 SHORT_NAMES = {
-    "Elizabeth": "Liz", "Margaret": "Maggie", "Christopher": "Chris", "Michael": "Mike",
-    "Jonathan": "Jon", "Katherine": "Kate", "Samuel": "Sam", "Thomas": "Tom", "William": "Billy",
-    "Rebecca": "Becky", "Daniel": "Danny", "Jennifer": "Jenny", "Alexander": "Alex",
-    "Benjamin": "Ben", "Joseph": "Joe", "Matthew": "Matt", "Victoria": "Vicky", "Abigail": "Abbie",
-    "Nicholas": "Nick", "Anthony": "Tony", "Susan": "Sue", "Patricia": "Pat", "Deborah": "Debbie",
-    "Stephen": "Steve", "Edward": "Eddie", "Kimberley": "Kim", "Gemma": "Gem", "Robert": "Bob",
+    "Elizabeth": "Liz",
+    "Margaret": "Maggie",
+    "Christopher": "Chris",
+    "Michael": "Mike",
+    "Jonathan": "Jon",
+    "Katherine": "Kate",
+    "Samuel": "Sam",
+    "Thomas": "Tom",
+    "William": "Billy",
+    "Rebecca": "Becky",
+    "Daniel": "Danny",
+    "Jennifer": "Jenny",
+    "Alexander": "Alex",
+    "Benjamin": "Ben",
+    "Joseph": "Joe",
+    "Matthew": "Matt",
+    "Victoria": "Vicky",
+    "Abigail": "Abbie",
+    "Nicholas": "Nick",
+    "Anthony": "Tony",
+    "Susan": "Sue",
+    "Patricia": "Pat",
+    "Deborah": "Debbie",
+    "Stephen": "Steve",
+    "Edward": "Eddie",
+    "Kimberley": "Kim",
+    "Gemma": "Gem",
+    "Robert": "Bob",
 }
-FEMALE_SHORTENED = ("Elizabeth", "Margaret", "Katherine", "Rebecca", "Jennifer", "Victoria",
-                    "Abigail", "Susan", "Patricia", "Deborah", "Kimberley", "Gemma")
+FEMALE_SHORTENED = (
+    "Elizabeth",
+    "Margaret",
+    "Katherine",
+    "Rebecca",
+    "Jennifer",
+    "Victoria",
+    "Abigail",
+    "Susan",
+    "Patricia",
+    "Deborah",
+    "Kimberley",
+    "Gemma",
+)
 MALE_SHORTENED = tuple(name for name in SHORT_NAMES if name not in FEMALE_SHORTENED)
 
 HOW_HEARD = (
-    "Word of mouth", "Local radio advert", "Facebook", "Another Shared Lives carer",
-    "Council website", "Leaflet at the GP surgery", "Community event", "Shared Lives Plus website",
-    "Newspaper article", "",
+    "Word of mouth",
+    "Local radio advert",
+    "Facebook",
+    "Another Shared Lives carer",
+    "Council website",
+    "Leaflet at the GP surgery",
+    "Community event",
+    "Shared Lives Plus website",
+    "Newspaper article",
+    "",
 )
 
 STATUS_NOTES = {
@@ -213,21 +289,63 @@ STATUS_NOTES = {
     CarerStatus.APPROVAL_ENDED: "Approval ended after the annual review.",
 }
 
-PET_WEIGHTS = {PetKind.DOG: 40, PetKind.CAT: 35, PetKind.RABBIT: 10, PetKind.BIRD: 8,
-               PetKind.OTHER: 5, PetKind.HORSE: 2}
-PET_NAMES = ("Bella", "Max", "Poppy", "Alfie", "Molly", "Charlie", "Luna", "Teddy", "Daisy",
-             "Milo", "Bonnie", "Archie", "Rosie", "Biscuit", "Smudge", "Pepper", "Oscar", "")
-PET_NOTES = ("Friendly and used to visitors.", "Elderly and sleeps most of the day.",
-             "Stays out of the bedrooms.", "Lively; needs walking twice a day.", "", "")
+PET_WEIGHTS = {
+    PetKind.DOG: 40,
+    PetKind.CAT: 35,
+    PetKind.RABBIT: 10,
+    PetKind.BIRD: 8,
+    PetKind.OTHER: 5,
+    PetKind.HORSE: 2,
+}
+PET_NAMES = (
+    "Bella",
+    "Max",
+    "Poppy",
+    "Alfie",
+    "Molly",
+    "Charlie",
+    "Luna",
+    "Teddy",
+    "Daisy",
+    "Milo",
+    "Bonnie",
+    "Archie",
+    "Rosie",
+    "Biscuit",
+    "Smudge",
+    "Pepper",
+    "Oscar",
+    "",
+)
+PET_NOTES = (
+    "Friendly and used to visitors.",
+    "Elderly and sleeps most of the day.",
+    "Stays out of the bedrooms.",
+    "Lively; needs walking twice a day.",
+    "",
+    "",
+)
 
 UPSTAIRS_ROOMS = ("Back bedroom", "Front bedroom", "Attic room", "Box room")
 DOWNSTAIRS_ROOMS = ("Downstairs bedroom", "Garden annexe")
-ROOM_NOTES = ("Double bed and a fitted wardrobe.", "Looks out over the garden.",
-              "Bathroom is next door.", "Recently redecorated.", "", "")
+ROOM_NOTES = (
+    "Double bed and a fitted wardrobe.",
+    "Looks out over the garden.",
+    "Bathroom is next door.",
+    "Recently redecorated.",
+    "",
+    "",
+)
 
-NEEDS_WEIGHTS = {
-    NeedsGroup.LEARNING_DISABILITY: 66, NeedsGroup.AUTISM: 8, NeedsGroup.MENTAL_HEALTH: 9,
-    NeedsGroup.DEMENTIA: 4, NeedsGroup.PHYSICAL: 5, NeedsGroup.SENSORY: 3, NeedsGroup.OLDER_PERSON: 5,
+# Main needs group of every 30 people: two thirds have a learning disability.
+NEEDS_PER_30 = {
+    NeedsGroup.LEARNING_DISABILITY: 20,
+    NeedsGroup.AUTISM: 3,
+    NeedsGroup.MENTAL_HEALTH: 2,
+    NeedsGroup.DEMENTIA: 1,
+    NeedsGroup.PHYSICAL: 2,
+    NeedsGroup.SENSORY: 1,
+    NeedsGroup.OLDER_PERSON: 1,
 }
 # Needs that often come together, to give some people a second needs group.
 SECOND_NEEDS = {
@@ -292,8 +410,11 @@ FEMALE_RELATIONS = {"mother", "sister", "aunt", "grandmother", "daughter", "niec
 
 # Arrangement kinds in about the proportions schemes report.
 KIND_WEIGHTS = {
-    ArrangementKind.LIVE_IN: 55, ArrangementKind.SHORT_BREAKS: 25, ArrangementKind.DAY_SUPPORT: 14,
-    ArrangementKind.HOME_FROM_HOSPITAL: 3, ArrangementKind.EMERGENCY: 3,
+    ArrangementKind.LIVE_IN: 55,
+    ArrangementKind.SHORT_BREAKS: 25,
+    ArrangementKind.DAY_SUPPORT: 14,
+    ArrangementKind.HOME_FROM_HOSPITAL: 3,
+    ArrangementKind.EMERGENCY: 3,
 }
 # Short stays have a set length; the others are open-ended while they last.
 SHORT_STAYS = {ArrangementKind.HOME_FROM_HOSPITAL, ArrangementKind.EMERGENCY}
@@ -305,16 +426,29 @@ ENDED_LENGTH_DAYS = {
     ArrangementKind.EMERGENCY: (3, 28),
 }
 ARRANGEMENT_NOTES = {
-    ArrangementKind.LIVE_IN: ("Moved in after introductions over six weeks.",
-                              "Has their own key and a licence agreement.", ""),
-    ArrangementKind.SHORT_BREAKS: ("One weekend a month, so the family can have a break.",
-                                   "A week in the summer and occasional weekends.", ""),
-    ArrangementKind.DAY_SUPPORT: ("Tuesdays and Thursdays, 10am to 3pm.",
-                                  "Three days a week, including a trip to the allotment.", ""),
-    ArrangementKind.HOME_FROM_HOSPITAL: ("Came straight from hospital after a hip operation.",
-                                         "Getting strong enough to go home after a stay on the ward."),
-    ArrangementKind.EMERGENCY: ("Came at short notice when their family carer was taken ill.",
-                                "Came at short notice after their home became unsafe."),
+    ArrangementKind.LIVE_IN: (
+        "Moved in after introductions over six weeks.",
+        "Has their own key and a licence agreement.",
+        "",
+    ),
+    ArrangementKind.SHORT_BREAKS: (
+        "One weekend a month, so the family can have a break.",
+        "A week in the summer and occasional weekends.",
+        "",
+    ),
+    ArrangementKind.DAY_SUPPORT: (
+        "Tuesdays and Thursdays, 10am to 3pm.",
+        "Three days a week, including a trip to the allotment.",
+        "",
+    ),
+    ArrangementKind.HOME_FROM_HOSPITAL: (
+        "Came straight from hospital after a hip operation.",
+        "Getting strong enough to go home after a stay on the ward.",
+    ),
+    ArrangementKind.EMERGENCY: (
+        "Came at short notice when their family carer was taken ill.",
+        "Came at short notice after their home became unsafe.",
+    ),
 }
 
 
@@ -329,7 +463,8 @@ def ascii_word(text: str) -> str:
 
 
 def birthday(born: datetime.date, age: int) -> datetime.date:
-    """The day someone born on ``born`` turns ``age`` (29 February counts as 28th)."""
+    """About the day someone born on ``born`` turns ``age`` (late-month birthdays
+    count from the 28th, which saves special-casing 29 February)."""
     return datetime.date(born.year + age, born.month, min(born.day, 28))
 
 
@@ -349,21 +484,42 @@ class Locale:
 
 
 LEEDS = Locale(LEEDS_AREAS, "Leeds City Council Adult Social Care", "0113 496 0")
-NORTH_YORKSHIRE = Locale(NORTH_YORKSHIRE_AREAS, "North Yorkshire Council Health and Adult Services",
-                         "01632 960")
+NORTH_YORKSHIRE = Locale(
+    NORTH_YORKSHIRE_AREAS, "North Yorkshire Council Health and Adult Services", "01632 960"
+)
 YORKSHIRE = Locale(LEEDS_AREAS + NORTH_YORKSHIRE_AREAS, "Adult Social Care (test data)", "01632 960")
 
 
-class Maker:
-    """Makes unsaved records with believable, repeatable details."""
+@dataclass
+class Household:
+    """A carer household and what comes with the home, not yet saved."""
 
-    def __init__(self, seed: int, locale: Locale):
+    carer: Carer
+    members: list[HouseholdMember]
+    pets: list[Pet]
+    rooms: list[Room]
+
+
+class Maker:
+    """Makes unsaved records with believable, repeatable details. Children
+    point at their unsaved parent; bulk_create fills in the parent's id once
+    the parent is saved."""
+
+    def __init__(self, seed: int, locale: Locale, every_background: bool = False):
+        # Faker is a development dependency (requirements-dev.txt), so it is
+        # imported only when demo data is actually being made.
+        from faker import Faker
+
         self.rng = random.Random(seed)
         self.fake = Faker("en_GB")
         self.fake.seed_instance(seed)
         self.locale = locale
         self.today = timezone.localdate()
         self._serial = itertools.count(1)  # keeps e-mail addresses unique
+        # every_background: the first households come from each background in
+        # turn, so that even a small scheme has carers to match on each language.
+        self._carer_backgrounds_due = list(BACKGROUNDS[1:]) if every_background else []
+        self._needs_deck: list[str] = []
 
     # Names and contact details --------------------------------------------
 
@@ -378,6 +534,10 @@ class Maker:
 
     def last_name(self, background: Background) -> str:
         return self.rng.choice(background.surnames) if background.surnames else self.fake.last_name()
+
+    def staff_name(self) -> tuple[str, str]:
+        background = self.background()
+        return self.first_name(background, self.rng.random() < 0.7), self.last_name(background)
 
     def email(self, first: str, last: str) -> str:
         return f"{ascii_word(first)}.{ascii_word(last)}{next(self._serial)}@example.org"
@@ -412,15 +572,25 @@ class Maker:
         return self.rng.sample(INTERESTS, self.rng.randint(fewest, most))
 
     def languages(self, background: Background) -> list[str]:
-        # Most people from a multilingual family speak one of its languages too.
-        extra = [lang for lang in background.languages if self.rng.random() < 0.7]
+        # Most people from a multilingual family speak its first language too,
+        # and some its second.
+        first, others = background.languages[:1], background.languages[1:]
+        extra = [lang for lang in first if self.rng.random() < 0.85]
+        extra += [lang for lang in others if self.rng.random() < 0.4]
         return ["English", *extra]
 
     # Carer households -----------------------------------------------------
 
-    def carer(self, scheme: Scheme, status: str, coordinator: User | None) -> Carer:
+    def household(self, scheme: Scheme, status: str, coordinator: User | None) -> Household:
+        due = self._carer_backgrounds_due
+        background = due.pop() if due else self.background()
+        carer = self.carer(scheme, status, coordinator, background)
+        return Household(
+            carer, self.household_members(carer, background), self.pets(carer), self.rooms(carer)
+        )
+
+    def carer(self, scheme: Scheme, status: str, coordinator: User | None, background: Background) -> Carer:
         rng = self.rng
-        background = self.background()
         female = rng.random() < 0.75  # most Shared Lives carers are women
         first, last = self.first_name(background, female), self.last_name(background)
         joint_first = joint_last = ""
@@ -455,37 +625,38 @@ class Maker:
             notes=STATUS_NOTES[status],
         )
 
-    def household_members(self, carer: Carer) -> list[HouseholdMember]:
+    def household_members(self, carer: Carer, background: Background) -> list[HouseholdMember]:
         rng = self.rng
         members = []
+
+        def add(relationship: str, female: bool, youngest: int, oldest: int) -> None:
+            members.append(
+                HouseholdMember(
+                    carer=carer,
+                    name=f"{self.first_name(background, female)} {carer.last_name}",
+                    relationship=relationship,
+                    date_of_birth=self.date_of_birth(youngest, oldest),
+                )
+            )
+
         if not carer.joint_first_name and rng.random() < 0.15:
-            members.append(self._member(carer, "partner", rng.random() < 0.3, 30, 70))
+            add("partner", rng.random() < 0.3, 30, 70)
         for _ in range(rng.choices((0, 1, 2, 3), weights=(45, 25, 20, 10))[0]):
             daughter = rng.random() < 0.5
             # Ages from toddlers to grown-up children still at home: many are
             # 16 or over, and so need their own DBS check.
-            members.append(self._member(carer, "daughter" if daughter else "son", daughter, 1, 30))
+            add("daughter" if daughter else "son", daughter, 1, 30)
         if rng.random() < 0.06:
             mother = rng.random() < 0.7
-            members.append(self._member(carer, "mother" if mother else "father", mother, 68, 92))
+            add("mother" if mother else "father", mother, 68, 92)
         return members
-
-    def _member(self, carer: Carer, relationship: str, female: bool, youngest: int, oldest: int):
-        background = self.background() if relationship == "partner" else BACKGROUNDS[0]
-        first = self.first_name(background, female)
-        return HouseholdMember(
-            carer_id=carer.pk,
-            name=f"{first} {carer.last_name}",
-            relationship=relationship,
-            date_of_birth=self.date_of_birth(youngest, oldest),
-        )
 
     def pets(self, carer: Carer) -> list[Pet]:
         if self.rng.random() > 0.45:
             return []
         return [
             Pet(
-                carer_id=carer.pk,
+                carer=carer,
                 kind=weighted(self.rng, PET_WEIGHTS),
                 name=self.rng.choice(PET_NAMES),
                 notes=self.rng.choice(PET_NOTES),
@@ -505,7 +676,7 @@ class Maker:
     def _room(self, carer: Carer, name: str) -> Room:
         downstairs = name in DOWNSTAIRS_ROOMS
         return Room(
-            carer_id=carer.pk,
+            carer=carer,
             name=name,
             ground_floor=downstairs,
             step_free=downstairs and self.rng.random() < 0.6,
@@ -516,16 +687,25 @@ class Maker:
     # People ---------------------------------------------------------------
 
     def needs_groups(self) -> list[str]:
-        first = weighted(self.rng, NEEDS_WEIGHTS)
+        # Dealt from a shuffled deck of 30 rather than rolled, so that even the
+        # demo's 60 people have the national mix, not whatever the dice give.
+        if not self._needs_deck:
+            self._needs_deck = [group for group, count in NEEDS_PER_30.items() for _ in range(count)]
+            self.rng.shuffle(self._needs_deck)
+        first = self._needs_deck.pop()
         groups = [first]
         if self.rng.random() < 0.3:
             groups.append(self.rng.choice(SECOND_NEEDS[first]))
         return groups
 
-    def person(self, scheme: Scheme, coordinator: User | None) -> Person:
+    def person_and_contacts(self, scheme: Scheme, coordinator: User | None) -> tuple[Person, list[Contact]]:
+        background = self.background()
+        person = self.person(scheme, coordinator, background)
+        return person, self.contacts(person, background)
+
+    def person(self, scheme: Scheme, coordinator: User | None, background: Background) -> Person:
         rng = self.rng
         needs = self.needs_groups()
-        background = self.background()
         female = rng.random() < 0.5
         first = self.first_name(background, female)
         preferred = ""
@@ -549,13 +729,17 @@ class Maker:
             wheelchair_user=rng.random() < (0.4 if NeedsGroup.PHYSICAL in needs else 0.03),
             pets_to_avoid=(
                 rng.sample([PetKind.DOG, PetKind.CAT, PetKind.RABBIT, PetKind.BIRD], rng.randint(1, 2))
-                if rng.random() < 0.1 else []
+                if rng.random() < 0.1
+                else []
             ),
-            smoking_preference=weighted(rng, {
-                SmokingPreference.NO_PREFERENCE: 60,
-                SmokingPreference.SMOKE_FREE: 30,
-                SmokingPreference.SMOKER: 10,
-            }),
+            smoking_preference=weighted(
+                rng,
+                {
+                    SmokingPreference.NO_PREFERENCE: 60,
+                    SmokingPreference.SMOKE_FREE: 30,
+                    SmokingPreference.SMOKER: 10,
+                },
+            ),
             preferred_area=area.name if rng.random() < 0.6 else "",
             postcode=self.postcode(area) if rng.random() < 0.8 else "",
             coordinator=coordinator,
@@ -565,37 +749,54 @@ class Maker:
         sentences = [self.rng.choice(SUPPORT_SENTENCES[group]) for group in needs]
         return " ".join(sentences).format(name=name)
 
-    def contacts(self, person: Person) -> list[Contact]:
+    def contacts(self, person: Person, background: Background) -> list[Contact]:
         rng = self.rng
         contacts = []
         relations = FAMILY["older" if OLDER_NEEDS & set(person.needs_groups) else "younger"]
         for relationship in rng.sample(relations, rng.choices((0, 1, 2), weights=(12, 58, 30))[0]):
             female = relationship in FEMALE_RELATIONS or (relationship == "friend" and rng.random() < 0.5)
-            first = self.first_name(BACKGROUNDS[0], female)
+            first = self.first_name(background, female)
+            if first == person.first_name:  # a son not named after the person, please
+                first = self.first_name(BACKGROUNDS[0], female)
             last = person.last_name if relationship != "friend" else self.fake.last_name()
-            contacts.append(Contact(
-                person_id=person.pk, kind=ContactKind.FAMILY, name=f"{first} {last}",
-                relationship=relationship, phone=self.mobile(),
-                email=self.email(first, last) if rng.random() < 0.5 else "",
-            ))
+            contacts.append(
+                Contact(
+                    person=person,
+                    kind=ContactKind.FAMILY,
+                    name=f"{first} {last}",
+                    relationship=relationship,
+                    phone=self.mobile(),
+                    email=self.email(first, last) if rng.random() < 0.5 else "",
+                )
+            )
         if rng.random() < 0.9:
-            contacts.append(self._professional(person, ContactKind.SOCIAL_WORKER, "social worker",
-                                               self.locale.council))
+            contacts.append(
+                self._professional(person, ContactKind.SOCIAL_WORKER, "social worker", self.locale.council)
+            )
         surgery = rng.choice(("Medical Practice", "Surgery", "Health Centre"))
-        contacts.append(self._professional(person, ContactKind.GP, "GP", f"{self.area().name} {surgery}",
-                                           title="Dr"))
+        contacts.append(
+            self._professional(person, ContactKind.GP, "GP", f"{self.area().name} {surgery}", title="Dr")
+        )
         if rng.random() < 0.25:
-            contacts.append(self._professional(person, ContactKind.ADVOCATE, "independent advocate",
-                                               "Independent advocacy service"))
+            contacts.append(
+                self._professional(
+                    person, ContactKind.ADVOCATE, "independent advocate", "Independent advocacy service"
+                )
+            )
         return contacts
 
     def _professional(self, person, kind, role, organisation, title=""):
-        first = self.first_name(BACKGROUNDS[0], self.rng.random() < 0.6)
-        last = self.fake.last_name()
+        first, last = self.staff_name()
         name = f"{title} {first[0]} {last}" if title else f"{first} {last}"
-        return Contact(person_id=person.pk, kind=kind, name=name, relationship=role,
-                       organisation=organisation, phone=self.landline(),
-                       email=self.email(first, last) if kind != ContactKind.GP else "")
+        return Contact(
+            person=person,
+            kind=kind,
+            name=name,
+            relationship=role,
+            organisation=organisation,
+            phone=self.landline(),
+            email=self.email(first, last) if kind != ContactKind.GP else "",
+        )
 
     # Arrangement dates ------------------------------------------------------
 
@@ -669,8 +870,9 @@ class ArrangementPlanner:
         return diary
 
     def _place(self, kind: str, status: str) -> Arrangement | None:
-        start, end = self.maker.arrangement_dates(kind, status)
         for _ in range(ATTEMPTS):
+            # Fresh dates each time too: a long live-in may fit nobody's gaps.
+            start, end = self.maker.arrangement_dates(kind, status)
             person = self.rng.choice(self.people)
             diary = self._diary(person)
             if start < diary.adult_from:
@@ -731,10 +933,17 @@ class ArrangementPlanner:
             return EndReason.CARER_RESIGNED
         if kind in SHORT_STAYS and self.rng.random() < 0.7:
             return EndReason.COMPLETED
-        return weighted(self.rng, {
-            EndReason.PLANNED_MOVE: 30, EndReason.PERSONS_CHOICE: 25, EndReason.BREAKDOWN: 10,
-            EndReason.HOSPITAL: 10, EndReason.COMPLETED: 15, EndReason.OTHER: 5,
-        })
+        return weighted(
+            self.rng,
+            {
+                EndReason.PLANNED_MOVE: 30,
+                EndReason.PERSONS_CHOICE: 25,
+                EndReason.BREAKDOWN: 10,
+                EndReason.HOSPITAL: 10,
+                EndReason.COMPLETED: 15,
+                EndReason.OTHER: 5,
+            },
+        )
 
     def _some_deaths(self) -> None:
         # Only someone with nothing booked afterwards can have died, so this
@@ -775,6 +984,31 @@ class Built:
     arrangements: list[Arrangement]
 
 
+def check_constraints_now() -> None:
+    """Check foreign keys row by row for the rest of this transaction.
+
+    Django makes foreign keys DEFERRABLE INITIALLY DEFERRED, so PostgreSQL
+    queues a check for every inserted row until commit, and walks that
+    ever-growing queue after each statement, which added about four minutes
+    to a 10,000-household build. Parents are always saved before their
+    children here, so checking at once loses nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def refresh_statistics(*models) -> None:
+    """ANALYZE tables this transaction has just filled.
+
+    Each foreign-key check plans its lookup from the table statistics. Stale
+    ones (which have never seen the new scheme) make PostgreSQL look a person
+    up by scheme and then filter, scanning every row of the new scheme for
+    each arrangement: 50,000 arrangements then take minutes, not seconds.
+    ANALYZE counts this transaction's own new rows, so the plans come out right."""
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def save_all(model, objects: list) -> list:
     model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
     return objects
@@ -795,11 +1029,20 @@ class Timer:
 
 def make_users(rows: Sequence[tuple[str, str, str]], password_hash: str, **flags) -> list[User]:
     """Users from (username, first name, last name), all with one password hash."""
-    return save_all(User, [
-        User(username=username, first_name=first, last_name=last, password=password_hash,
-             email=f"{username}@example.org", **flags)
-        for username, first, last in rows
-    ])
+    return save_all(
+        User,
+        [
+            User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                password=password_hash,
+                email=f"{username}@example.org",
+                **flags,
+            )
+            for username, first, last in rows
+        ],
+    )
 
 
 def add_members(scheme: Scheme, users: Sequence[User], role: str) -> None:
@@ -819,30 +1062,28 @@ def build_records(
     shared across ``staff`` (whoever is listed more often gets more)."""
     rng = maker.rng
 
-    def caseworker():
-        return rng.choice(staff)
+    def caseworker(unassigned: float) -> User | None:
+        # Some new enquiries and referrals have no coordinator yet.
+        return None if rng.random() < unassigned else rng.choice(staff)
 
-    carers = save_all(Carer, [
-        maker.carer(scheme, status, None if status == CarerStatus.ENQUIRY and rng.random() < 0.5
-                    else caseworker())
+    households = [
+        maker.household(scheme, status, caseworker(0.5 if status == CarerStatus.ENQUIRY else 0))
         for status in carer_statuses
-    ])
-    timer.step(f"{len(carers):,} carer households")
-    members, pets, rooms = [], [], []
-    for carer in carers:
-        members += maker.household_members(carer)
-        pets += maker.pets(carer)
-        rooms += maker.rooms(carer)
-    save_all(HouseholdMember, members)
-    save_all(Pet, pets)
-    save_all(Room, rooms)
-    timer.step(f"{len(members):,} household members, {len(pets):,} pets, {len(rooms):,} rooms")
+    ]
+    carers = save_all(Carer, [household.carer for household in households])
+    refresh_statistics(Carer)
+    members = save_all(HouseholdMember, [m for household in households for m in household.members])
+    pets = save_all(Pet, [pet for household in households for pet in household.pets])
+    rooms = save_all(Room, [room for household in households for room in household.rooms])
+    timer.step(
+        f"{len(carers):,} carer households: {len(members):,} household members, "
+        f"{len(pets):,} pets, {len(rooms):,} rooms"
+    )
 
-    persons = save_all(Person, [
-        maker.person(scheme, None if rng.random() < 0.05 else caseworker()) for _ in range(people)
-    ])
-    contacts = [contact for person in persons for contact in maker.contacts(person)]
-    save_all(Contact, contacts)
+    made = [maker.person_and_contacts(scheme, caseworker(0.05)) for _ in range(people)]
+    persons = save_all(Person, [person for person, _ in made])
+    refresh_statistics(Person)
+    contacts = save_all(Contact, [contact for _, contacts in made for contact in contacts])
     timer.step(f"{len(persons):,} people, {len(contacts):,} contacts")
 
     arrangements = save_all(Arrangement, ArrangementPlanner(maker, persons, carers).plan(specs))
@@ -850,28 +1091,46 @@ def build_records(
     return Built(scheme, carers, persons, arrangements)
 
 
-def households_with_current_arrangements(built: Built, count: int) -> list[Carer]:
-    """Approved households that someone lives with or visits now, for carer logins."""
-    current = {a.carer_id for a in built.arrangements if a.status == ArrangementStatus.CURRENT}
-    chosen = [c for c in built.carers if c.status == CarerStatus.APPROVED and c.pk in current][:count]
+def households_with_someone_living_in(built: Built, count: int) -> list[Carer]:
+    """Approved households with a current live-in arrangement, for carer
+    logins: a carer who signs in then has someone to see on every page."""
+    living_in = {
+        a.carer_id
+        for a in built.arrangements
+        if a.status == ArrangementStatus.CURRENT and a.kind == ArrangementKind.LIVE_IN
+    }
+    chosen = [c for c in built.carers if c.status == CarerStatus.APPROVED and c.pk in living_in][:count]
     if len(chosen) < count:
-        raise RuntimeError("Too few approved households with a current arrangement for carer logins.")
+        raise RuntimeError("Too few approved households with someone living in for the carer logins.")
     return chosen
 
 
 def add_carer_logins(built: Built, usernames: Sequence[str], password_hash: str) -> list[Login]:
-    households = households_with_current_arrangements(built, len(usernames))
-    users = save_all(User, [
-        User(username=username, first_name=carer.first_name, last_name=carer.last_name,
-             email=carer.email, password=password_hash)
-        for username, carer in zip(usernames, households, strict=True)
-    ])
-    save_all(Membership, [
-        Membership(user=user, scheme=built.scheme, role=Role.CARER, carer=carer)
+    households = households_with_someone_living_in(built, len(usernames))
+    users = save_all(
+        User,
+        [
+            User(
+                username=username,
+                first_name=carer.first_name,
+                last_name=carer.last_name,
+                email=carer.email,
+                password=password_hash,
+            )
+            for username, carer in zip(usernames, households, strict=True)
+        ],
+    )
+    save_all(
+        Membership,
+        [
+            Membership(user=user, scheme=built.scheme, role=Role.CARER, carer=carer)
+            for user, carer in zip(users, households, strict=True)
+        ],
+    )
+    return [
+        Login(user.username, f"Carer ({carer.name})", built.scheme.name)
         for user, carer in zip(users, households, strict=True)
-    ])
-    return [Login(user.username, f"Carer ({carer.name})", built.scheme.name)
-            for user, carer in zip(users, households, strict=True)]
+    ]
 
 
 def staff_logins(users: Sequence[User], role: str, scheme: Scheme) -> list[Login]:
@@ -882,13 +1141,23 @@ def staff_logins(users: Sequence[User], role: str, scheme: Scheme) -> list[Login
 
 # About 40 households in every stage, most of them approved.
 LEEDS_CARER_STATUSES = {
-    CarerStatus.APPROVED: 26, CarerStatus.ENQUIRY: 2, CarerStatus.INITIAL_VISIT: 1,
-    CarerStatus.APPLICATION: 1, CarerStatus.ASSESSMENT: 2, CarerStatus.READY_FOR_PANEL: 1,
-    CarerStatus.PANEL: 1, CarerStatus.DECLINED: 1, CarerStatus.WITHDRAWN: 1,
-    CarerStatus.SUSPENDED: 1, CarerStatus.RESIGNED: 2, CarerStatus.APPROVAL_ENDED: 1,
+    CarerStatus.APPROVED: 26,
+    CarerStatus.ENQUIRY: 2,
+    CarerStatus.INITIAL_VISIT: 1,
+    CarerStatus.APPLICATION: 1,
+    CarerStatus.ASSESSMENT: 2,
+    CarerStatus.READY_FOR_PANEL: 1,
+    CarerStatus.PANEL: 1,
+    CarerStatus.DECLINED: 1,
+    CarerStatus.WITHDRAWN: 1,
+    CarerStatus.SUSPENDED: 1,
+    CarerStatus.RESIGNED: 2,
+    CarerStatus.APPROVAL_ENDED: 1,
 }
 DEMO_STATUS_WEIGHTS = {
-    ArrangementStatus.CURRENT: 50, ArrangementStatus.PLANNED: 12, ArrangementStatus.ENDED: 38,
+    ArrangementStatus.CURRENT: 50,
+    ArrangementStatus.PLANNED: 12,
+    ArrangementStatus.ENDED: 38,
 }
 
 
@@ -909,8 +1178,11 @@ def build_demo(report: Report = quiet) -> list[Login]:
 
     leeds = Scheme.objects.create(name="Leeds Shared Lives", cqc_location_id="1-101234567")
     manager, coordinator, coordinator3 = make_users(
-        [("manager", "Helen", "Marsh"), ("coordinator", "Amir", "Hussain"),
-         ("coordinator3", "Kate", "Brennan")],
+        [
+            ("manager", "Helen", "Marsh"),
+            ("coordinator", "Amir", "Hussain"),
+            ("coordinator3", "Kate", "Brennan"),
+        ],
         password_hash,
     )
     leeds.registered_manager = manager
@@ -921,7 +1193,7 @@ def build_demo(report: Report = quiet) -> list[Login]:
     logins += staff_logins([coordinator, coordinator3], Role.COORDINATOR, leeds)
 
     report("Leeds Shared Lives:")
-    maker = Maker(SEED, LEEDS)
+    maker = Maker(SEED, LEEDS, every_background=True)
     statuses = [status for status, count in LEEDS_CARER_STATUSES.items() for _ in range(count)]
     maker.rng.shuffle(statuses)  # so the list is not sorted by status
     # The registered manager keeps a small caseload; the coordinators share the rest.
@@ -946,29 +1218,59 @@ def build_demo(report: Report = quiet) -> list[Login]:
     return logins
 
 
+DEMO_USERNAMES = ("manager", "coordinator", "coordinator3", "coordinator2", "carer", "carer2", "admin")
+
+
+def existing_demo_logins() -> list[Login]:
+    """The demo logins already in the database, to remind whoever runs the
+    site how to sign in."""
+    memberships = Membership.objects.filter(user__username__in=DEMO_USERNAMES).select_related(
+        "user", "scheme"
+    )
+    logins = [Login(m.user.username, m.get_role_display(), m.scheme.name) for m in memberships]
+    if User.objects.filter(username="admin", is_superuser=True).exists():
+        logins.append(Login("admin", "Site administrator (Django admin)", "—"))
+    return sorted(logins, key=lambda login: DEMO_USERNAMES.index(login.username))
+
+
 # The benchmark scheme --------------------------------------------------------
 
 SCALE_CARER_STATUS_WEIGHTS = {
-    CarerStatus.APPROVED: 78, CarerStatus.ENQUIRY: 4, CarerStatus.INITIAL_VISIT: 2,
-    CarerStatus.APPLICATION: 2, CarerStatus.ASSESSMENT: 3, CarerStatus.READY_FOR_PANEL: 1,
-    CarerStatus.PANEL: 1, CarerStatus.DECLINED: 1, CarerStatus.WITHDRAWN: 2,
-    CarerStatus.SUSPENDED: 1, CarerStatus.RESIGNED: 3, CarerStatus.APPROVAL_ENDED: 2,
+    CarerStatus.APPROVED: 78,
+    CarerStatus.ENQUIRY: 4,
+    CarerStatus.INITIAL_VISIT: 2,
+    CarerStatus.APPLICATION: 2,
+    CarerStatus.ASSESSMENT: 3,
+    CarerStatus.READY_FOR_PANEL: 1,
+    CarerStatus.PANEL: 1,
+    CarerStatus.DECLINED: 1,
+    CarerStatus.WITHDRAWN: 2,
+    CarerStatus.SUSPENDED: 1,
+    CarerStatus.RESIGNED: 3,
+    CarerStatus.APPROVAL_ENDED: 2,
 }
 # Fewer open arrangements than the demo, so that three open arrangements per
 # approved carer leaves room for five arrangements per household overall.
 SCALE_STATUS_WEIGHTS = {
-    ArrangementStatus.CURRENT: 30, ArrangementStatus.PLANNED: 6, ArrangementStatus.ENDED: 64,
+    ArrangementStatus.CURRENT: 30,
+    ArrangementStatus.PLANNED: 6,
+    ArrangementStatus.ENDED: 64,
 }
 SCALE_CARER_LOGINS = 3
 
 
+def _scale_cqc_location_id(k: int) -> str:
+    return f"1-{900000000 + k}"
+
+
 def _free_scale_slot() -> int:
     """The lowest k for which "Scale test scheme k" and its CQC ID are unused."""
-    for k in itertools.count(1):
-        taken = Scheme.objects.filter(name__startswith=f"Scale test scheme {k} ").exists()
-        if not taken and not Scheme.objects.filter(cqc_location_id=f"1-{900000000 + k}").exists():
-            return k
-    raise AssertionError("unreachable")
+    k = 1
+    while Scheme.objects.filter(
+        Q(name__startswith=f"Scale test scheme {k} ") | Q(cqc_location_id=_scale_cqc_location_id(k))
+    ).exists():
+        k += 1
+    return k
 
 
 def build_scale(carers: int, report: Report = quiet) -> list[Login]:
@@ -978,7 +1280,7 @@ def build_scale(carers: int, report: Report = quiet) -> list[Login]:
     k = _free_scale_slot()
     prefix = "scale" if k == 1 else f"scale{k}"
     scheme = Scheme.objects.create(
-        name=f"Scale test scheme {k} ({carers:,} carers)", cqc_location_id=f"1-{900000000 + k}"
+        name=f"Scale test scheme {k} ({carers:,} carers)", cqc_location_id=_scale_cqc_location_id(k)
     )
     report(f"{scheme.name}:")
     maker = Maker(SEED + 100 + k, YORKSHIRE)
@@ -986,11 +1288,9 @@ def build_scale(carers: int, report: Report = quiet) -> list[Login]:
 
     # About one coordinator for every 25 carers.
     coordinator_count = max(1, round(carers / 25))
-    (manager,) = make_users([(f"{prefix}-manager", maker.first_name(BACKGROUNDS[0], True),
-                              maker.fake.last_name())], password_hash)
+    (manager,) = make_users([(f"{prefix}-manager", *maker.staff_name())], password_hash)
     coordinators = make_users(
-        [(f"{prefix}-coord-{i}", maker.first_name(BACKGROUNDS[0], maker.rng.random() < 0.7),
-          maker.fake.last_name()) for i in range(1, coordinator_count + 1)],
+        [(f"{prefix}-coord-{i}", *maker.staff_name()) for i in range(1, coordinator_count + 1)],
         password_hash,
     )
     scheme.registered_manager = manager
@@ -1000,13 +1300,17 @@ def build_scale(carers: int, report: Report = quiet) -> list[Login]:
     timer.step(f"{coordinator_count:,} coordinators and a registered manager")
 
     rng = maker.rng
-    statuses = rng.choices(list(SCALE_CARER_STATUS_WEIGHTS), list(SCALE_CARER_STATUS_WEIGHTS.values()),
-                           k=carers)
+    statuses = rng.choices(
+        list(SCALE_CARER_STATUS_WEIGHTS), list(SCALE_CARER_STATUS_WEIGHTS.values()), k=carers
+    )
     specs = random_specs(rng, 5 * carers, SCALE_STATUS_WEIGHTS)
     built = build_records(maker, scheme, coordinators, statuses, 3 * carers, specs, timer)
 
     usernames = [f"{prefix}-carer-{i}" for i in range(1, SCALE_CARER_LOGINS + 1)]
     logins = staff_logins([manager], Role.MANAGER, scheme)
-    logins += staff_logins(coordinators[:1], Role.COORDINATOR, scheme)
+    role = Role.COORDINATOR.label
+    if coordinator_count > 1:
+        role += f" (so are {prefix}-coord-2 to {prefix}-coord-{coordinator_count})"
+    logins.append(Login(coordinators[0].username, role, scheme.name))
     logins += add_carer_logins(built, usernames, password_hash)
     return logins

@@ -1,6 +1,7 @@
 """``manage.py seed_demo``: demo data to try the site with, or a large scheme
 for benchmarks (``--scale N``). The building is done in sharedlives.demo."""
 
+from importlib.util import find_spec
 from time import perf_counter
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -9,7 +10,9 @@ from django.db import transaction
 from sharedlives import demo
 from sharedlives.models import Scheme
 
-SIGN_IN_HINT = "Sign in at http://127.0.0.1:8000/accounts/login/ (start the site with `manage.py runserver`)."
+SIGN_IN_HINT = (
+    "Sign in at /accounts/login/ (`make run` serves the site at http://127.0.0.1:8000/, or on PORT)."
+)
 
 
 def positive_int(value: str) -> int:
@@ -41,9 +44,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty: bool, scale: int | None, verbosity: int, **options) -> None:
+        if find_spec("faker") is None:
+            raise CommandError("seed_demo needs Faker: pip install -r requirements-dev.txt")
         has_data = Scheme.objects.exists()
         if has_data and if_empty:
             self.stdout.write("The database already has schemes, so no demo data was added.")
+            self._logins(demo.existing_demo_logins())
             return
         if has_data and not scale:
             raise CommandError(
@@ -58,6 +64,7 @@ class Command(BaseCommand):
         scale_report = self._progress if verbosity >= 1 else demo.quiet
         # All or nothing: a failure part-way leaves the database as it was.
         with transaction.atomic():
+            demo.check_constraints_now()
             logins = [] if has_data else demo.build_demo(demo_report)
             if scale:
                 logins += demo.build_scale(scale, scale_report)
