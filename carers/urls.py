@@ -1,12 +1,38 @@
 from django.urls import path
 
-from carers import views
+from carers.views import approval, panels, pipeline, records
 
 urlpatterns = [
-    path("", views.carer_list, name="carer_list"),
-    path("new/", views.carer_create, name="carer_create"),
-    path("<int:pk>/", views.carer_detail, name="carer_detail"),
-    path("<int:pk>/edit/", views.carer_edit, name="carer_edit"),
-    path("<int:pk>/household/", views.carer_household, name="carer_household"),
-    path("<int:pk>/history/", views.carer_history, name="carer_history"),
+    path("", records.carer_list, name="carer_list"),
+    path("new/", records.carer_create, name="carer_create"),
+    path("pipeline/", pipeline.pipeline, name="approval_pipeline"),
+    path("<int:pk>/", records.carer_detail, name="carer_detail"),
+    path("<int:pk>/edit/", records.carer_edit, name="carer_edit"),
+    path("<int:pk>/household/", records.carer_household, name="carer_household"),
+    path("<int:pk>/history/", records.carer_history, name="carer_history"),
+    # Approval: the checklist, the assessment, moves between stages, the
+    # decision and its terms, and annual reviews.
+    path("<int:pk>/approval/", approval.approval_tab, name="carer_approval"),
+    path("<int:pk>/move/", approval.move, name="carer_move"),
+    path("<int:pk>/checks/new/", approval.check_create, name="check_create"),
+    path("<int:pk>/checks/<int:check_pk>/edit/", approval.check_edit, name="check_edit"),
+    path("<int:pk>/checks/<int:check_pk>/sign-off/", approval.check_sign_off, name="check_sign_off"),
+    path("<int:pk>/assessment/", approval.assessment_edit, name="assessment_edit"),
+    path("<int:pk>/decision/", approval.decision, name="carer_decision"),
+    path("<int:pk>/terms/", approval.terms_change, name="terms_change"),
+    path("<int:pk>/reviews/new/", approval.review_create, name="carer_review_create"),
+]
+
+panel_urlpatterns = [
+    path("", panels.panel_list, name="panel_list"),
+    path("new/", panels.panel_create, name="panel_create"),
+    path("<int:pk>/", panels.panel_detail, name="panel_detail"),
+    path("<int:pk>/edit/", panels.panel_edit, name="panel_edit"),
+    path("<int:pk>/agenda/", panels.panel_add_applicant, name="panel_add_applicant"),
+    path(
+        "<int:pk>/items/<int:item_pk>/recommendation/",
+        panels.panel_recommendation,
+        name="panel_recommendation",
+    ),
+    path("<int:pk>/pack/", panels.panel_pack, name="panel_pack"),
 ]

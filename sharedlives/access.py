@@ -9,7 +9,7 @@ they may see but not change is a 403 when they try to change it.
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from carers.models import Carer
+from carers.models import Carer, PanelMeeting
 from people.models import Person
 from placements.models import Arrangement
 
@@ -49,3 +49,10 @@ def get_arrangement_for_user(request, pk, *, for_change=False, queryset=None) ->
     if queryset is None:
         queryset = Arrangement.objects.select_related("scheme", "person", "carer")
     return _get(queryset, request, pk, for_change=for_change)
+
+
+def get_panel_meeting_for_user(request, pk, *, queryset=None) -> PanelMeeting:
+    """Panel meetings are the scheme staff's: anyone else gets a 404."""
+    if queryset is None:
+        queryset = PanelMeeting.objects.all()
+    return get_object_or_404(queryset.visible_to(request.membership), pk=pk)

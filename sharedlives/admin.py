@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from carers.models import SchemeCheckSetting
 from sharedlives.models import Membership, Scheme, User
 
 
@@ -17,11 +18,19 @@ class SharedLivesUserAdmin(UserAdmin):
     list_filter = ["is_active", "is_superuser", "memberships__role", "memberships__scheme"]
 
 
+class SchemeCheckSettingInline(admin.TabularInline):
+    """Where the scheme's checks differ from the defaults in carers.checklist."""
+
+    model = SchemeCheckSetting
+    extra = 0
+
+
 @admin.register(Scheme)
 class SchemeAdmin(admin.ModelAdmin):
     list_display = ["name", "cqc_location_id", "registered_manager"]
     search_fields = ["name", "cqc_location_id"]
     autocomplete_fields = ["registered_manager"]
+    inlines = [SchemeCheckSettingInline]
 
 
 @admin.register(Membership)

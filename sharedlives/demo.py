@@ -33,6 +33,7 @@ from carers.models import Carer, CarerStatus, HouseholdMember, Pet, Room, Smokin
 from people.models import Contact, ContactKind, Person, SmokingPreference
 from placements.models import OPEN_STATUSES, Arrangement, ArrangementStatus, EndReason
 from sharedlives.choices import ArrangementKind, NeedsGroup, PetKind
+from sharedlives.demo_approval import LEEDS_PANEL, NORTH_YORKSHIRE_PANEL, SCALE_PANEL, ApprovalBuilder
 from sharedlives.models import Membership, Role, Scheme, User
 
 PASSWORD = "sharedlives-demo"
@@ -520,6 +521,7 @@ class Maker:
         # turn, so that even a small scheme has carers to match on each language.
         self._carer_backgrounds_due = list(BACKGROUNDS[1:]) if every_background else []
         self._needs_deck: list[str] = []
+        self._carer_names: set[tuple[str, str]] = set()
 
     # Names and contact details --------------------------------------------
 
@@ -593,6 +595,11 @@ class Maker:
         rng = self.rng
         female = rng.random() < 0.75  # most Shared Lives carers are women
         first, last = self.first_name(background, female), self.last_name(background)
+        for _ in range(5):  # two households of one name would confuse whoever tries the demo
+            if (first, last) not in self._carer_names:
+                break
+            first, last = self.first_name(background, female), self.last_name(background)
+        self._carer_names.add((first, last))
         joint_first = joint_last = ""
         if rng.random() < 0.3:  # a joint approval with a partner
             joint_first = self.first_name(background, not female)
@@ -827,7 +834,7 @@ class Diary:
 
     adult_from: datetime.date  # people are 16 or over when they join a scheme
     live_in: list[tuple[datetime.date, datetime.date]] = field(default_factory=list)
-    open_with: set[int] = field(default_factory=set)  # carers with an open arrangement
+    open_with: set[int] = field(default_factory=set)  # carers (by index) with an open arrangement
     arrangements: list[Arrangement] = field(default_factory=list)
 
 
@@ -835,20 +842,24 @@ class ArrangementPlanner:
     """Matches people and carers to (kind, status) specs while keeping the
     rules: a person's live-in arrangements never overlap (the database's
     exclusion constraint), only approved carers have planned or current
-    arrangements, and none has more than three of them."""
+    arrangements, and none has more than three of them.
+
+    The carers need not be saved yet (they are known by their place in
+    ``carers``): their approval history is fitted around the arrangements
+    before they are."""
 
     def __init__(self, maker: Maker, people: list[Person], carers: list[Carer]):
         self.maker = maker
         self.rng = maker.rng
         self.people = people
+        self.carers = carers
         self.diaries: dict[int, Diary] = {}
-        approved = [c for c in carers if c.status == CarerStatus.APPROVED]
-        self.open_counts = {c.pk: 0 for c in approved}
-        self.with_space = [c.pk for c in approved]
+        approved = [i for i, c in enumerate(carers) if c.status == CarerStatus.APPROVED]
+        self.open_counts = dict.fromkeys(approved, 0)
+        self.with_space = list(approved)
         # Ended arrangements may have been with carers who have since left.
         left = (CarerStatus.SUSPENDED, CarerStatus.RESIGNED, CarerStatus.APPROVAL_ENDED)
-        self.past_carers = [c.pk for c in approved] + [c.pk for c in carers if c.status in left]
-        self.carer_status = {c.pk: c.status for c in carers}
+        self.past_carers = approved + [i for i, c in enumerate(carers) if c.status in left]
 
     def plan(self, specs: Sequence[tuple[str, str]]) -> list[Arrangement]:
         arrangements = []
@@ -879,10 +890,10 @@ class ArrangementPlanner:
                 continue
             if kind == ArrangementKind.LIVE_IN and self._clashes(diary, start, end):
                 continue
-            carer_id = self._carer_for(status, diary)
-            if carer_id is None:
+            carer_index = self._carer_for(status, diary)
+            if carer_index is None:
                 return None
-            return self._record(person, diary, carer_id, kind, status, start, end)
+            return self._record(person, diary, carer_index, kind, status, start, end)
         return None
 
     @staticmethod
@@ -898,38 +909,38 @@ class ArrangementPlanner:
             if not self.with_space:
                 return None
             index = self.rng.randrange(len(self.with_space))
-            carer_id = self.with_space[index]
-            if carer_id in diary.open_with:
+            carer_index = self.with_space[index]
+            if carer_index in diary.open_with:
                 continue
-            self.open_counts[carer_id] += 1
-            if self.open_counts[carer_id] >= MAX_OPEN_PER_CARER:
+            self.open_counts[carer_index] += 1
+            if self.open_counts[carer_index] >= MAX_OPEN_PER_CARER:
                 # Swap-remove keeps picking a carer with space O(1).
                 self.with_space[index] = self.with_space[-1]
                 self.with_space.pop()
-            return carer_id
+            return carer_index
         return None
 
-    def _record(self, person, diary, carer_id, kind, status, start, end) -> Arrangement:
+    def _record(self, person, diary, carer_index, kind, status, start, end) -> Arrangement:
         if kind == ArrangementKind.LIVE_IN:
             diary.live_in.append((start, end or datetime.date.max))
         if status in OPEN_STATUSES:
-            diary.open_with.add(carer_id)
+            diary.open_with.add(carer_index)
         arrangement = Arrangement(
             scheme_id=person.scheme_id,
             person_id=person.pk,
-            carer_id=carer_id,
+            carer=self.carers[carer_index],
             kind=kind,
             status=status,
             start_date=start,
             end_date=end,
-            end_reason=self._end_reason(kind, carer_id) if status == ArrangementStatus.ENDED else "",
+            end_reason=self._end_reason(kind, carer_index) if status == ArrangementStatus.ENDED else "",
             notes=self.rng.choice(ARRANGEMENT_NOTES[kind]),
         )
         diary.arrangements.append(arrangement)
         return arrangement
 
-    def _end_reason(self, kind: str, carer_id: int) -> str:
-        if self.carer_status[carer_id] == CarerStatus.RESIGNED and self.rng.random() < 0.7:
+    def _end_reason(self, kind: str, carer_index: int) -> str:
+        if self.carers[carer_index].status == CarerStatus.RESIGNED and self.rng.random() < 0.7:
             return EndReason.CARER_RESIGNED
         if kind in SHORT_STAYS and self.rng.random() < 0.7:
             return EndReason.COMPLETED
@@ -1057,9 +1068,11 @@ def build_records(
     people: int,
     specs: Sequence[tuple[str, str]],
     timer: Timer,
+    approval: ApprovalBuilder | None = None,
 ) -> Built:
     """Carer households, people and arrangements for one scheme, caseloads
-    shared across ``staff`` (whoever is listed more often gets more)."""
+    shared across ``staff`` (whoever is listed more often gets more), and
+    the households' approval records if an ``approval`` builder is given."""
     rng = maker.rng
 
     def caseworker(unassigned: float) -> User | None:
@@ -1070,7 +1083,19 @@ def build_records(
         maker.household(scheme, status, caseworker(0.5 if status == CarerStatus.ENQUIRY else 0))
         for status in carer_statuses
     ]
-    carers = save_all(Carer, [household.carer for household in households])
+    made = [maker.person_and_contacts(scheme, caseworker(0.05)) for _ in range(people)]
+    persons = save_all(Person, [person for person, _ in made])
+    refresh_statistics(Person)
+    contacts = save_all(Contact, [contact for _, contacts in made for contact in contacts])
+    timer.step(f"{len(persons):,} people, {len(contacts):,} contacts")
+
+    # The arrangements are planned before the households are saved, so that
+    # each household's approval dates can be fitted around its arrangements.
+    carers = [household.carer for household in households]
+    planned = ArrangementPlanner(maker, persons, carers).plan(specs)
+    if approval is not None:
+        approval.prepare(households, planned, persons)
+    save_all(Carer, carers)
     refresh_statistics(Carer)
     members = save_all(HouseholdMember, [m for household in households for m in household.members])
     pets = save_all(Pet, [pet for household in households for pet in household.pets])
@@ -1080,14 +1105,10 @@ def build_records(
         f"{len(pets):,} pets, {len(rooms):,} rooms"
     )
 
-    made = [maker.person_and_contacts(scheme, caseworker(0.05)) for _ in range(people)]
-    persons = save_all(Person, [person for person, _ in made])
-    refresh_statistics(Person)
-    contacts = save_all(Contact, [contact for _, contacts in made for contact in contacts])
-    timer.step(f"{len(persons):,} people, {len(contacts):,} contacts")
-
-    arrangements = save_all(Arrangement, ArrangementPlanner(maker, persons, carers).plan(specs))
+    arrangements = save_all(Arrangement, planned)
     timer.step(f"{len(arrangements):,} arrangements")
+    if approval is not None:
+        timer.step(approval.save())
     return Built(scheme, carers, persons, arrangements)
 
 
@@ -1139,15 +1160,17 @@ def staff_logins(users: Sequence[User], role: str, scheme: Scheme) -> list[Login
 
 # The demo -------------------------------------------------------------------
 
-# About 40 households in every stage, most of them approved.
+# About 40 households in every stage, most of them approved. Three at
+# assessment and three at panel show each case the approval pages handle
+# (see sharedlives.demo_approval).
 LEEDS_CARER_STATUSES = {
-    CarerStatus.APPROVED: 26,
+    CarerStatus.APPROVED: 24,
     CarerStatus.ENQUIRY: 2,
     CarerStatus.INITIAL_VISIT: 1,
-    CarerStatus.APPLICATION: 1,
-    CarerStatus.ASSESSMENT: 2,
+    CarerStatus.APPLICATION: 2,
+    CarerStatus.ASSESSMENT: 3,
     CarerStatus.READY_FOR_PANEL: 1,
-    CarerStatus.PANEL: 1,
+    CarerStatus.PANEL: 3,
     CarerStatus.DECLINED: 1,
     CarerStatus.WITHDRAWN: 1,
     CarerStatus.SUSPENDED: 1,
@@ -1198,12 +1221,19 @@ def build_demo(report: Report = quiet) -> list[Login]:
     maker.rng.shuffle(statuses)  # so the list is not sorted by status
     # The registered manager keeps a small caseload; the coordinators share the rest.
     staff = [coordinator, coordinator, coordinator3, coordinator3, manager]
-    built = build_records(maker, leeds, staff, statuses, 60, _leeds_specs(maker.rng), timer)
+    approval = ApprovalBuilder(SEED + 10, leeds, manager, [coordinator, coordinator3], LEEDS_PANEL)
+    built = build_records(maker, leeds, staff, statuses, 60, _leeds_specs(maker.rng), timer, approval)
     logins += add_carer_logins(built, ["carer", "carer2"], password_hash)
 
     north = Scheme.objects.create(name="North Yorkshire Shared Lives", cqc_location_id="1-109876543")
-    (coordinator2,) = make_users([("coordinator2", "Tom", "Whitaker")], password_hash)
+    manager2, coordinator2 = make_users(
+        [("manager2", "Sarah", "Metcalfe"), ("coordinator2", "Tom", "Whitaker")], password_hash
+    )
+    north.registered_manager = manager2
+    north.save(update_fields=["registered_manager"])
+    add_members(north, [manager2], Role.MANAGER)
     add_members(north, [coordinator2], Role.COORDINATOR)
+    logins += staff_logins([manager2], Role.MANAGER, north)
     logins += staff_logins([coordinator2], Role.COORDINATOR, north)
 
     report("North Yorkshire Shared Lives:")
@@ -1214,11 +1244,21 @@ def build_demo(report: Report = quiet) -> list[Login]:
         (ArrangementKind.SHORT_BREAKS, ArrangementStatus.CURRENT),
         (ArrangementKind.DAY_SUPPORT, ArrangementStatus.ENDED),
     ]
-    build_records(maker, north, [coordinator2], statuses, 5, specs, timer)
+    approval = ApprovalBuilder(SEED + 11, north, manager2, [coordinator2], NORTH_YORKSHIRE_PANEL)
+    build_records(maker, north, [coordinator2], statuses, 5, specs, timer, approval)
     return logins
 
 
-DEMO_USERNAMES = ("manager", "coordinator", "coordinator3", "coordinator2", "carer", "carer2", "admin")
+DEMO_USERNAMES = (
+    "manager",
+    "coordinator",
+    "coordinator3",
+    "manager2",
+    "coordinator2",
+    "carer",
+    "carer2",
+    "admin",
+)
 
 
 def existing_demo_logins() -> list[Login]:
@@ -1304,7 +1344,8 @@ def build_scale(carers: int, report: Report = quiet) -> list[Login]:
         list(SCALE_CARER_STATUS_WEIGHTS), list(SCALE_CARER_STATUS_WEIGHTS.values()), k=carers
     )
     specs = random_specs(rng, 5 * carers, SCALE_STATUS_WEIGHTS)
-    built = build_records(maker, scheme, coordinators, statuses, 3 * carers, specs, timer)
+    approval = ApprovalBuilder(SEED + 200 + k, scheme, manager, coordinators, SCALE_PANEL, detail=False)
+    built = build_records(maker, scheme, coordinators, statuses, 3 * carers, specs, timer, approval)
 
     usernames = [f"{prefix}-carer-{i}" for i in range(1, SCALE_CARER_LOGINS + 1)]
     logins = staff_logins([manager], Role.MANAGER, scheme)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from carers.urls import panel_urlpatterns
 from sharedlives import views
 
 urlpatterns = [
@@ -9,6 +10,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("carers/", include("carers.urls")),
+    path("panels/", include(panel_urlpatterns)),
     path("people/", include("people.urls")),
     path("arrangements/", include("placements.urls")),
     path("admin/", admin.site.urls),

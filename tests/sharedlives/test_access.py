@@ -10,7 +10,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from carers.models import Carer
-from tests.factories import ArrangementFactory, CarerFactory, UserFactory
+from carers.urls import panel_urlpatterns
+from tests.factories import ArrangementFactory, CarerFactory, CheckFactory, PanelItemFactory, UserFactory
 from tests.sharedlives.pages import text
 
 CARER_PAGES = ["carer_detail", "carer_edit", "carer_household", "carer_history"]
@@ -40,8 +41,12 @@ def own_records(arrangement):
 
 @pytest.fixture
 def other_household_records(scheme, other_carer_household):
-    """Another household of the same scheme, with someone living there."""
-    return _records(ArrangementFactory(scheme=scheme, carer=other_carer_household))
+    """Another household of the same scheme, with someone living there, a
+    check, and a place on a panel meeting's agenda."""
+    records = _records(ArrangementFactory(scheme=scheme, carer=other_carer_household))
+    item = PanelItemFactory(carer=other_carer_household)
+    records.update(check=CheckFactory(carer=other_carer_household), panel=item.meeting, panel_item=item)
+    return records
 
 
 @pytest.fixture
@@ -194,42 +199,64 @@ def test_a_carer_cannot_add_a_carer_by_posting(client, carer):
 # Pages that take no POST from anyone.
 READ_ONLY_PAGES = {"carer_list", "carer_detail", "carer_history", "person_list", "person_detail"}
 READ_ONLY_PAGES |= {"person_history", "arrangement_list", "arrangement_detail", "arrangement_history"}
+READ_ONLY_PAGES |= {"carer_approval", "approval_pipeline", "panel_list", "panel_detail", "panel_pack"}
+# Pages that only take a POST (a button), from anyone.
+POST_ONLY_PAGES = {"carer_move", "check_sign_off", "panel_add_applicant"}
 DOMAIN_APPS = {"carers.urls": "carer", "people.urls": "person", "placements.urls": "arrangement"}
+# A page's second id, and the record of the other household it is taken from.
+SECOND_IDS = {"check_pk": "check", "item_pk": "panel_item"}
+
+
+def _record_of(urlconf):
+    if urlconf is panel_urlpatterns:  # included as a list, not a module
+        return "panel"
+    return DOMAIN_APPS.get(getattr(urlconf, "__name__", None))
 
 
 def _domain_patterns():
     for entry in get_resolver().url_patterns:
         if not isinstance(entry, URLResolver):
             continue
-        record = DOMAIN_APPS.get(getattr(entry.urlconf_name, "__name__", None))
+        record = _record_of(entry.urlconf_name)
         if record is None:
             continue
         for pattern in entry.url_patterns:
             assert isinstance(pattern, URLPattern)
-            takes_pk = "<int:pk>" in str(pattern.pattern)
-            yield pattern.name, record if takes_pk else None
+            ids = set(pattern.pattern.converters)
+            assert ids <= {"pk", *SECOND_IDS}, f"{pattern.name} takes an id the walk cannot fill: {ids}"
+            yield pattern.name, record if "pk" in ids else None, tuple(sorted(ids - {"pk"}))
 
 
 DOMAIN_PAGES = sorted(_domain_patterns())
 
 
+def _url_with_ids(name, record, second_ids, records) -> str:
+    if record is None:
+        return reverse(name)
+    kwargs = {"pk": records[record].pk}
+    kwargs.update({id_name: records[SECOND_IDS[id_name]].pk for id_name in second_ids})
+    return reverse(name, kwargs=kwargs)
+
+
 def test_the_walk_covers_every_page_of_the_domain_apps():
-    assert len(DOMAIN_PAGES) == 17
-    assert {name for name, _ in DOMAIN_PAGES} >= set(CARER_PAGES + PERSON_PAGES + ARRANGEMENT_PAGES)
+    assert len(DOMAIN_PAGES) == 34
+    names = {name for name, _, _ in DOMAIN_PAGES}
+    assert names >= set(CARER_PAGES + PERSON_PAGES + ARRANGEMENT_PAGES)
+    assert {"check_edit", "check_sign_off", "panel_recommendation"} <= names
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-@pytest.mark.parametrize(("name", "record"), DOMAIN_PAGES)
+@pytest.mark.parametrize(("name", "record", "second_ids"), DOMAIN_PAGES)
 def test_a_carer_gets_nothing_from_any_page_with_another_households_ids(
-    client, carer, other_carer, own_records, other_household_records, method, name, record
+    client, carer, other_carer, own_records, other_household_records, method, name, record, second_ids
 ):
     client.force_login(carer)
-    url = reverse(name, args=[other_household_records[record].pk]) if record else reverse(name)
+    url = _url_with_ids(name, record, second_ids, other_household_records)
 
     response = getattr(client, method)(url)
 
     allowed = {403, 404}
-    if method == "post" and name in READ_ONLY_PAGES:
+    if (method == "post" and name in READ_ONLY_PAGES) or (method == "get" and name in POST_ONLY_PAGES):
         allowed.add(405)  # refused for everyone, before the record is looked up
     assert response.status_code in allowed, f"{method.upper()} {url} answered {response.status_code}"
     assert other_household_records["person"].name not in response.content.decode()

@@ -1,5 +1,7 @@
 """Every page but the front door needs a login."""
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -28,7 +30,7 @@ def _patterns(resolver=None, prefix=""):
 
 
 def _example_path(route: str) -> str:
-    path = route.replace("<int:pk>", "1").replace("<uidb64>", "MQ").replace("<token>", "set-password")
+    path = re.sub(r"<int:\w+>", "1", route).replace("<uidb64>", "MQ").replace("<token>", "set-password")
     return "/" + path.lstrip("^").rstrip("$")
 
 

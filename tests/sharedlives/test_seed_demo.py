@@ -1,10 +1,25 @@
 """The demo data a new user signs in to, and the benchmark data set."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from carers.models import Carer, CarerStatus
+from carers.checklist import build_checklist
+from carers.models import (
+    APPLICANT_STATUSES,
+    ApprovalDecision,
+    Carer,
+    CarerStatus,
+    Check,
+    CheckKind,
+    CheckStatus,
+    PanelMeeting,
+)
+from carers.services import ALLOWED_MOVES
 from people.models import Person
 from placements.models import Arrangement, ArrangementStatus
 from sharedlives.choices import ArrangementKind
@@ -12,15 +27,31 @@ from sharedlives.models import Membership, Role, Scheme
 
 pytestmark = pytest.mark.django_db
 
+# The demo's dates are relative to the day it is made; this is that day.
+DEMO_DAY = datetime.datetime(2026, 11, 25, 10, 0, tzinfo=datetime.UTC)
+TODAY = DEMO_DAY.date()
+S = CarerStatus
+
 
 @pytest.fixture
 def seeded(capsys):
-    call_command("seed_demo")
-    return capsys.readouterr().out
+    with time_machine.travel(DEMO_DAY, tick=False):
+        call_command("seed_demo")
+        yield capsys.readouterr().out
+
+
+def leeds(**filters):
+    return Carer.objects.filter(scheme__name="Leeds Shared Lives", **filters)
+
+
+def with_checklist_records(carers):
+    return carers.select_related("scheme").prefetch_related(
+        "checks", "household_members", "scheme__check_settings"
+    )
 
 
 def test_every_demo_login_signs_in_with_the_demo_password(seeded):
-    for username in ["manager", "coordinator", "coordinator2", "carer", "carer2", "admin"]:
+    for username in ["manager", "coordinator", "manager2", "coordinator2", "carer", "carer2", "admin"]:
         assert authenticate(username=username, password="sharedlives-demo") is not None, username
         assert username in seeded
 
@@ -67,9 +98,166 @@ def test_it_only_fills_an_empty_database(seeded, capsys):
 
 
 def test_scale_adds_carers_people_and_arrangements_in_proportion(seeded):
-    call_command("seed_demo", "--scale", "40", verbosity=0)
+    with time_machine.travel(DEMO_DAY, tick=False):
+        call_command("seed_demo", "--scale", "40", verbosity=0)
 
     scale = Scheme.objects.exclude(name__in=["Leeds Shared Lives", "North Yorkshire Shared Lives"]).get()
     assert Carer.objects.filter(scheme=scale).count() == 40
     assert Person.objects.filter(scheme=scale).count() == 120
     assert Arrangement.objects.filter(scheme=scale).count() == 200
+
+
+def test_scale_gives_every_carer_its_stage_and_approved_carers_terms_a_review_date_and_a_dbs_check(seeded):
+    with time_machine.travel(DEMO_DAY, tick=False):
+        call_command("seed_demo", "--scale", "200", verbosity=0)
+
+    carers = Carer.objects.filter(scheme__name__startswith="Scale").prefetch_related(
+        "stage_changes", "approvals", "checks"
+    )
+    for carer in carers:
+        (change,) = carer.stage_changes.all()  # just the latest move, at scale
+        assert (change.to_status, change.changed_at) == (carer.status, carer.status_changed_at)
+        if carer.status in (S.APPROVED, S.SUSPENDED):
+            assert [terms for terms in carer.approvals.all() if terms.ends_on is None]
+            assert carer.next_review_due is not None
+            assert any(check.kind == CheckKind.DBS for check in carer.checks.all())
+    # Days in stage differ from household to household.
+    assert len({carer.status_changed_at.date() for carer in carers}) > 100
+
+
+# Approval ----------------------------------------------------------------------
+
+
+def test_the_demo_has_applicants_at_every_stage_with_the_checks_their_stage_calls_for(seeded):
+    assert set(leeds(status__in=APPLICANT_STATUSES).values_list("status", flat=True)) == set(
+        APPLICANT_STATUSES
+    )
+    # Nothing is checked before the application; then references are asked for.
+    assert not Check.objects.filter(carer__in=leeds(status__in=[S.ENQUIRY, S.INITIAL_VISIT])).exists()
+    asked = Check.objects.filter(carer__in=leeds(status=S.APPLICATION))
+    assert set(asked.values_list("status", flat=True)) == {CheckStatus.REQUESTED}
+
+
+def test_applicants_at_assessment_show_checks_in_every_state(seeded):
+    with time_machine.travel(DEMO_DAY, tick=False):
+        checks = Check.objects.filter(carer__in=leeds(status=S.ASSESSMENT))
+        statuses = set(checks.values_list("status", flat=True))
+        assert {CheckStatus.SATISFACTORY, CheckStatus.REQUESTED, CheckStatus.RECEIVED} <= statuses
+        # A DBS check with a concern, its risk assessment waiting for the manager's sign-off.
+        concern = checks.get(status=CheckStatus.CONCERN)
+        assert concern.kind == CheckKind.DBS and concern.risk_assessment and concern.needs_sign_off
+        assert checks.filter(expires_on__lt=TODAY).exists()
+        for carer in with_checklist_records(leeds(status=S.ASSESSMENT)):
+            assert not build_checklist(carer, TODAY).complete
+
+
+def test_applicants_ready_for_panel_or_at_panel_have_every_check_and_the_report_done(seeded):
+    with time_machine.travel(DEMO_DAY, tick=False):
+        applicants = with_checklist_records(
+            Carer.objects.filter(status__in=[S.READY_FOR_PANEL, S.PANEL]).select_related("assessment")
+        )
+        assert len(applicants) >= 4
+        for carer in applicants:
+            checklist = build_checklist(carer, TODAY)
+            assert checklist.complete, f"{carer}: {checklist.summary}"
+            assert carer.assessment.outstanding() == [], carer
+
+
+def test_every_stage_history_follows_the_allowed_moves_to_the_current_stage(seeded):
+    staff = set(
+        Membership.objects.filter(role__in=[Role.MANAGER, Role.COORDINATOR]).values_list("user", "scheme")
+    )
+    for carer in Carer.objects.prefetch_related("stage_changes"):
+        changes = sorted(carer.stage_changes.all(), key=lambda change: change.changed_at)
+        assert (changes[0].from_status, changes[0].to_status) == ("", S.ENQUIRY), carer
+        for before, after in zip(changes, changes[1:], strict=False):
+            assert after.from_status == before.to_status, carer
+            assert after.to_status in ALLOWED_MOVES[before.to_status], carer
+        assert changes[-1].to_status == carer.status, carer
+        assert changes[-1].changed_at == carer.status_changed_at, carer
+        for change in changes:
+            assert change.reason and (change.changed_by_id, carer.scheme_id) in staff, carer
+    # Applicants started between a few days and about six months ago.
+    for carer in leeds(status__in=APPLICANT_STATUSES).prefetch_related("stage_changes"):
+        started = min(change.changed_at for change in carer.stage_changes.all())
+        assert DEMO_DAY - datetime.timedelta(days=200) < started < DEMO_DAY, carer
+
+
+def test_declined_and_withdrawn_households_have_the_reason_in_their_history(seeded):
+    for carer in leeds(status__in=[S.DECLINED, S.WITHDRAWN]):
+        last = carer.stage_changes.latest("changed_at")
+        assert last.to_status == carer.status and len(last.reason) > 20
+    declined = leeds(status=S.DECLINED).first()
+    assert declined.decisions.get().decided_by.username == "manager"
+
+
+def test_every_approved_carer_has_terms_in_force_that_fit_their_arrangements(seeded):
+    approved = Carer.objects.filter(status__in=[S.APPROVED, S.SUSPENDED]).select_related("scheme")
+    assert approved.filter(scheme__name="North Yorkshire Shared Lives").exists()
+    for carer in approved.prefetch_related("approvals__decision__decided_by", "arrangements__person"):
+        (terms,) = [terms for terms in carer.approvals.all() if terms.ends_on is None]
+        open_now = [a for a in carer.arrangements.all() if a.is_open]
+        assert len(open_now) <= terms.max_people <= 3, carer
+        assert {a.kind for a in open_now} <= set(terms.kinds), carer
+        assert {group for a in open_now for group in a.person.needs_groups} <= set(terms.needs_groups)
+        assert terms.decision.decided_by == carer.scheme.registered_manager, carer
+        assert carer.next_review_due is not None, carer
+    for carer in Carer.objects.filter(status__in=[S.RESIGNED, S.APPROVAL_ENDED]):
+        assert carer.approvals.exists() and not carer.approvals.filter(ends_on__isnull=True).exists()
+
+
+def test_annual_reviews_fall_due_at_different_times_and_some_have_been_held(seeded):
+    due = list(leeds(status=S.APPROVED).values_list("next_review_due", flat=True))
+    assert any(day < TODAY for day in due)  # overdue
+    assert any(TODAY <= day <= TODAY + datetime.timedelta(days=30) for day in due)
+    assert sum(day > TODAY + datetime.timedelta(days=30) for day in due) > len(due) / 2
+    reviewed = leeds(reviews__isnull=False).distinct()
+    assert reviewed.count() >= 3
+    for carer in reviewed:
+        assert carer.reviews.latest("held_on").next_due_on == carer.next_review_due
+
+
+def test_approved_carers_checks_lapse_at_different_times(seeded):
+    approved = Check.objects.filter(carer__in=leeds(status=S.APPROVED))
+    soon = approved.filter(expires_on__range=(TODAY, TODAY + datetime.timedelta(days=31)))
+    assert soon.count() >= 3
+    assert 1 <= approved.filter(expires_on__lt=TODAY).count() <= 4
+    assert approved.filter(kind=CheckKind.DBS, expires_on__lt=TODAY).exists()
+
+
+def test_panel_meetings_past_and_upcoming_have_applicants_on_their_agendas(seeded):
+    meetings = PanelMeeting.objects.filter(scheme__name="Leeds Shared Lives")
+    upcoming = meetings.get(date__gt=TODAY)
+    on_agenda = list(upcoming.items.all())
+    assert on_agenda and all(item.carer.status == S.PANEL and not item.recommendation for item in on_agenda)
+    last = meetings.filter(date__lt=TODAY).first()
+    assert last.chair and len(last.member_list) >= 4
+    assert all(item.recommendation and item.reasons for item in last.items.all())
+    # The applicants the last panel recommended for approval were approved by the manager.
+    for item in last.items.filter(carer__status=S.APPROVED):
+        assert ApprovalDecision.objects.get(panel_item=item).decided_by.username == "manager"
+    # One applicant waits for the manager's decision on the panel's recommendation.
+    waiting = [item for item in last.items.all() if item.carer.status == S.PANEL]
+    assert len(waiting) == 1 and not waiting[0].decisions.exists()
+    panel_stage = set(leeds(status=S.PANEL))
+    assert panel_stage == {item.carer for item in on_agenda} | {waiting[0].carer}
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        datetime.datetime(2028, 2, 29, 9, 0, tzinfo=datetime.UTC),  # a leap day
+        datetime.datetime(2026, 12, 31, 16, 0, tzinfo=datetime.UTC),
+        datetime.datetime(2027, 6, 10, 12, 0, tzinfo=datetime.UTC),  # the day after a panel
+    ],
+)
+def test_the_demo_holds_together_whatever_the_day(day, capsys):
+    with time_machine.travel(day, tick=False):
+        call_command("seed_demo")
+        today = timezone.localdate()
+        for carer in with_checklist_records(Carer.objects.filter(status__in=[S.READY_FOR_PANEL, S.PANEL])):
+            assert build_checklist(carer, today).complete, carer
+        for carer in Carer.objects.all():
+            assert carer.stage_changes.latest("changed_at").to_status == carer.status
+            assert carer.status_changed_at < timezone.now()
+        assert not Carer.objects.filter(status=S.APPROVED, approvals__isnull=True).exists()

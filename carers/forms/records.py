@@ -36,6 +36,8 @@ class CarerForm(VersionedModelForm):
             "faith",
             "interests",
             "how_heard",
+            "new_to_care",
+            "will_drive_people",
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}

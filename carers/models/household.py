@@ -5,6 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.utils import timezone
 
 from sharedlives.choices import PetKind, values_check
 from sharedlives.models import Role, VersionedModel, audited
@@ -99,6 +100,16 @@ class Carer(VersionedModel):
     interests = ArrayField(models.CharField(max_length=50), default=list, blank=True)
     how_heard = models.CharField("how they heard of us", max_length=200, blank=True)
     notes = models.TextField("staff notes", blank=True)
+    new_to_care = models.BooleanField(
+        "new to care", default=False, help_text="New to care work, so they take the Care Certificate."
+    )
+    will_drive_people = models.BooleanField(
+        "will drive the people they support", default=False, help_text="If so, car insurance must cover it."
+    )
+    # Set only by carers.services.move_carer, with the stage.
+    status_changed_at = models.DateTimeField("in this stage since", default=timezone.now)
+    # Set by the approval decision and by each annual review.
+    next_review_due = models.DateField("next annual review due", null=True, blank=True)
     search_document = models.GeneratedField(
         expression=SearchVector(
             "first_name",
@@ -125,6 +136,14 @@ class Carer(VersionedModel):
             models.Index(fields=["scheme", "last_name", "first_name", "id"], name="carer_scheme_name_idx"),
             models.Index(fields=["scheme", "status"], name="carer_scheme_status_idx"),
             models.Index(fields=["coordinator", "status"], name="carer_coordinator_status_idx"),
+            # The approval pipeline: each stage's applicants, longest waiting first.
+            models.Index(fields=["scheme", "status", "status_changed_at"], name="carer_pipeline_idx"),
+            # Annual reviews coming due.
+            models.Index(
+                fields=["scheme", "next_review_due"],
+                name="carer_review_due_idx",
+                condition=models.Q(next_review_due__isnull=False),
+            ),
         ]
         constraints = [
             values_check("status", CarerStatus, "carer_status_valid"),
