@@ -57,7 +57,6 @@ class PersonForm(VersionedModelForm):
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["coordinator"].queryset = scheme_staff(scheme)
-        self.fields["coordinator"].label_from_instance = lambda user: user.display_name
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
@@ -80,7 +79,6 @@ class PersonFilterForm(forms.Form):
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["coordinator"].queryset = scheme_staff(scheme)
-        self.fields["coordinator"].label_from_instance = lambda user: user.display_name
 
     def filter(self, queryset):
         if not self.is_valid():

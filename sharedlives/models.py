@@ -24,6 +24,10 @@ def audited(model):
 class User(AbstractUser):
     """A login. What it may see and do comes from its memberships of schemes."""
 
+    def __str__(self):
+        # Choices, history and admin show people by name, not login.
+        return self.display_name
+
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username

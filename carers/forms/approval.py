@@ -201,7 +201,6 @@ class AssessmentForm(forms.ModelForm):
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assessor"].queryset = scheme_staff(scheme)
-        self.fields["assessor"].label_from_instance = lambda user: user.display_name
         self.fields["assessor"].empty_label = "Not chosen yet"
 
     def clean(self):

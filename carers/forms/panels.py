@@ -13,7 +13,6 @@ class PipelineFilterForm(forms.Form):
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["coordinator"].queryset = scheme_staff(scheme)
-        self.fields["coordinator"].label_from_instance = lambda user: user.display_name
 
     @property
     def chosen_coordinator(self):

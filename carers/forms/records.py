@@ -45,7 +45,6 @@ class CarerForm(VersionedModelForm):
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["coordinator"].queryset = scheme_staff(scheme)
-        self.fields["coordinator"].label_from_instance = lambda user: user.display_name
 
     # Longer than a postcode, so that "SW1A  1AA" is tidied, not refused.
     postcode = forms.CharField(max_length=12)
@@ -72,7 +71,6 @@ class CarerFilterForm(forms.Form):
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["coordinator"].queryset = scheme_staff(scheme)
-        self.fields["coordinator"].label_from_instance = lambda user: user.display_name
 
     def filter(self, queryset):
         if not self.is_valid():
