@@ -7,6 +7,8 @@ from carers.models import (
     Assessment,
     Carer,
     CarerReview,
+    Certificate,
+    ChangeRequest,
     Check,
     HouseholdMember,
     PanelItem,
@@ -15,6 +17,7 @@ from carers.models import (
     Room,
     SchemeCheckSetting,
     StageChange,
+    Unavailability,
 )
 
 
@@ -172,3 +175,84 @@ class CarerReviewAdmin(admin.ModelAdmin):
     list_select_related = ["carer", "reviewer"]
     autocomplete_fields = ["carer", "reviewer"]
     date_hierarchy = "held_on"
+
+
+# --- The carers' portal: what carers told the scheme, and what they uploaded ---
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(admin.ModelAdmin):
+    """Answered through the "Changes from carers" page (carers.changes), which
+    applies the change to the household; here only to look things up."""
+
+    list_display = [
+        "carer",
+        "kind",
+        "status",
+        "proposed_at",
+        "proposed_by",
+        "decided_at",
+        "decided_by",
+        "noted_at",
+    ]
+    list_filter = ["status", "kind", "carer__scheme"]
+    search_fields = ["carer__first_name", "carer__last_name", "reason"]
+    list_select_related = ["carer", "proposed_by", "decided_by"]
+    date_hierarchy = "proposed_at"
+    readonly_fields = [
+        "carer",
+        "kind",
+        "status",
+        "before",
+        "after",
+        "data",
+        "target_id",
+        "proposed_by",
+        "proposed_at",
+        "decided_by",
+        "decided_at",
+        "reason",
+        "noted_by",
+        "noted_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Unavailability)
+class UnavailabilityAdmin(admin.ModelAdmin):
+    list_display = ["carer", "starts_on", "ends_on", "note"]
+    list_filter = ["carer__scheme"]
+    search_fields = ["carer__first_name", "carer__last_name", "note"]
+    list_select_related = ["carer"]
+    autocomplete_fields = ["carer"]
+    date_hierarchy = "starts_on"
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    """The files themselves are opened from the carer's approval tab, which
+    serves them only to the carer and their scheme's staff; the storage has
+    no public address, so admin does not link to them."""
+
+    list_display = ["carer", "kind", "original_name", "content_type", "size", "uploaded_at", "verified_by"]
+    list_filter = ["kind", "content_type", "carer__scheme", ("verified_at", admin.EmptyFieldListFilter)]
+    search_fields = ["carer__first_name", "carer__last_name", "original_name", "note"]
+    list_select_related = ["carer", "verified_by"]
+    date_hierarchy = "uploaded_at"
+    exclude = ["file"]
+    readonly_fields = [
+        "carer",
+        "kind",
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+        "verified_by",
+        "verified_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,11 +1,19 @@
 from django.urls import path
 
-from carers.views import approval, panels, pipeline, records
+from carers.views import approval, changes, panels, pipeline, records
 
 urlpatterns = [
     path("", records.carer_list, name="carer_list"),
     path("new/", records.carer_create, name="carer_create"),
     path("pipeline/", pipeline.pipeline, name="approval_pipeline"),
+    # What carers tell the scheme through the portal, for coordinators to answer.
+    path("changes/", changes.change_queue, name="change_queue"),
+    path("changes/<int:change_pk>/accept/", changes.change_accept, name="change_accept"),
+    path("changes/<int:change_pk>/decline/", changes.change_decline, name="change_decline"),
+    path("changes/<int:change_pk>/note/", changes.change_note, name="change_note"),
+    # Certificates carers upload: served to the carer and their scheme's staff only.
+    path("certificates/<int:certificate_pk>/file/", changes.certificate_file, name="certificate_file"),
+    path("certificates/<int:certificate_pk>/verify/", changes.certificate_verify, name="certificate_verify"),
     path("<int:pk>/", records.carer_detail, name="carer_detail"),
     path("<int:pk>/edit/", records.carer_edit, name="carer_edit"),
     path("<int:pk>/household/", records.carer_household, name="carer_household"),

@@ -4,6 +4,7 @@ from django.db import models
 
 from sharedlives.choices import ArrangementKind, values_check
 from sharedlives.models import VersionedModel, audited
+from sharedlives.ranges import Range  # noqa: F401 (migrations name it here)
 
 
 class ArrangementStatus(models.TextChoices):
@@ -41,13 +42,6 @@ class ArrangementQuerySet(models.QuerySet):
 
     def current(self):
         return self.filter(status=ArrangementStatus.CURRENT)
-
-
-class Range(models.Func):
-    """A range built from two columns, e.g. daterange(start_date, end_date, '[)')."""
-
-    def __init__(self, lower, upper, *, function, bounds="[]", output_field=None):
-        super().__init__(lower, upper, models.Value(bounds), function=function, output_field=output_field)
 
 
 @audited

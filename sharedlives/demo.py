@@ -34,6 +34,7 @@ from people.models import Contact, ContactKind, Person, SmokingPreference
 from placements.models import OPEN_STATUSES, Arrangement, ArrangementStatus, EndReason
 from sharedlives.choices import ArrangementKind, NeedsGroup, PetKind
 from sharedlives.demo_approval import LEEDS_PANEL, NORTH_YORKSHIRE_PANEL, SCALE_PANEL, ApprovalBuilder
+from sharedlives.demo_portal import build_portal, save_dates_away
 from sharedlives.models import Membership, Role, Scheme, User
 
 PASSWORD = "sharedlives-demo"
@@ -1224,6 +1225,7 @@ def build_demo(report: Report = quiet) -> list[Login]:
     approval = ApprovalBuilder(SEED + 10, leeds, manager, [coordinator, coordinator3], LEEDS_PANEL)
     built = build_records(maker, leeds, staff, statuses, 60, _leeds_specs(maker.rng), timer, approval)
     logins += add_carer_logins(built, ["carer", "carer2"], password_hash)
+    timer.step(build_portal(SEED + 20, built.carers))
 
     north = Scheme.objects.create(name="North Yorkshire Shared Lives", cqc_location_id="1-109876543")
     manager2, coordinator2 = make_users(
@@ -1346,6 +1348,7 @@ def build_scale(carers: int, report: Report = quiet) -> list[Login]:
     specs = random_specs(rng, 5 * carers, SCALE_STATUS_WEIGHTS)
     approval = ApprovalBuilder(SEED + 200 + k, scheme, manager, coordinators, SCALE_PANEL, detail=False)
     built = build_records(maker, scheme, coordinators, statuses, 3 * carers, specs, timer, approval)
+    timer.step(save_dates_away(SEED + 300 + k, built.carers))
 
     usernames = [f"{prefix}-carer-{i}" for i in range(1, SCALE_CARER_LOGINS + 1)]
     logins = staff_logins([manager], Role.MANAGER, scheme)

@@ -135,6 +135,12 @@ STORAGES = {
     },
 }
 
+# Files carers upload (certificates): outside the web root, never served as
+# static files, only through a view that checks who is asking.
+UPLOADS_ROOT = env.path("UPLOADS_ROOT", default=BASE_DIR / "var" / "uploads")
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

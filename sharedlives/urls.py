@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("carers/", include("carers.urls")),
     path("panels/", include(panel_urlpatterns)),
+    path("my/", include("carers.portal_urls")),
     path("people/", include("people.urls")),
     path("arrangements/", include("placements.urls")),
     path("admin/", admin.site.urls),

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
-from carers.models import APPLICANT_STATUSES, Carer, CarerStatus
+from carers.models import APPLICANT_STATUSES, Carer, CarerStatus, ChangeStatus
 from people.models import Person
 from placements.models import Arrangement, ArrangementStatus
 from sharedlives.choices import ArrangementKind
@@ -18,13 +18,16 @@ from sharedlives.models import Membership
 def dashboard(request):
     membership = request.membership
     if membership.is_carer:
-        return _carer_dashboard(request)
+        return redirect("portal_home")  # a carer's start page is their portal
     carers = Carer.objects.visible_to(membership)
     arrangements = Arrangement.objects.visible_to(membership)
+    # The changes waiting for an answer are counted in the same query, over
+    # a join to them: so each household is counted once (distinct).
     carer_counts = carers.aggregate(
-        approved=Count("pk", filter=Q(status=CarerStatus.APPROVED)),
-        applicants=Count("pk", filter=Q(status__in=APPLICANT_STATUSES)),
-        suspended=Count("pk", filter=Q(status=CarerStatus.SUSPENDED)),
+        approved=Count("pk", distinct=True, filter=Q(status=CarerStatus.APPROVED)),
+        applicants=Count("pk", distinct=True, filter=Q(status__in=APPLICANT_STATUSES)),
+        suspended=Count("pk", distinct=True, filter=Q(status=CarerStatus.SUSPENDED)),
+        changes_waiting=Count("change_requests", filter=Q(change_requests__status=ChangeStatus.PENDING)),
     )
     by_kind = dict(
         arrangements.current().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
@@ -46,15 +49,6 @@ def dashboard(request):
         .order_by("start_date")[:10],
     }
     return render(request, "sharedlives/dashboard.html", context)
-
-
-def _carer_dashboard(request):
-    membership = request.membership
-    carer = Carer.objects.visible_to(membership).get()
-    arrangements = (
-        Arrangement.objects.visible_to(membership).open().select_related("person").order_by("start_date")
-    )
-    return render(request, "sharedlives/carer_dashboard.html", {"carer": carer, "arrangements": arrangements})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

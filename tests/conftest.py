@@ -14,6 +14,12 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_folder(settings, tmp_path):
+    """Certificates tests upload go to a folder of the test's own, not var/."""
+    settings.UPLOADS_ROOT = tmp_path / "uploads"
+
+
 @pytest.fixture
 def scheme(db):
     return SchemeFactory(name="Leeds Shared Lives")

@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -14,6 +15,10 @@ from carers.models import (
     Carer,
     CarerReview,
     CarerStatus,
+    Certificate,
+    ChangeKind,
+    ChangeRequest,
+    ChangeStatus,
     Check,
     CheckKind,
     CheckStatus,
@@ -26,6 +31,7 @@ from carers.models import (
     Room,
     SchemeCheckSetting,
     StageChange,
+    Unavailability,
 )
 from people.models import Contact, ContactKind, Person
 from placements.models import Arrangement, ArrangementStatus
@@ -312,3 +318,48 @@ def applicant_with_checks_complete(
     if assessment:
         AssessmentFactory(carer=carer)
     return carer
+
+
+# The carers' portal: changes they ask for, dates away, certificates.
+
+
+class ChangeRequestFactory(DjangoModelFactory):
+    """A new pet, waiting for the scheme to accept it."""
+
+    class Meta:
+        model = ChangeRequest
+
+    carer = factory.SubFactory(CarerFactory)
+    kind = ChangeKind.ADD_PET
+    status = ChangeStatus.PENDING
+    before = factory.LazyFunction(dict)
+    after = factory.LazyFunction(lambda: {"Kind": "Cat", "Name": "Pepper", "Notes": "—"})
+    data = factory.LazyFunction(lambda: {"kind": "cat", "name": "Pepper"})
+    proposed_by = factory.SubFactory(UserFactory)
+    proposed_at = factory.LazyFunction(lambda: datetime.datetime(2026, 11, 20, 9, tzinfo=datetime.UTC))
+
+
+class UnavailabilityFactory(DjangoModelFactory):
+    class Meta:
+        model = Unavailability
+
+    carer = factory.SubFactory(CarerFactory)
+    starts_on = datetime.date(2026, 12, 20)
+    ends_on = datetime.date(2027, 1, 3)
+    note = "Family holiday"
+
+
+class CertificateFactory(DjangoModelFactory):
+    """A DBS update certificate, not yet verified. Tests that make one set
+    settings.UPLOADS_ROOT to a temporary folder first."""
+
+    class Meta:
+        model = Certificate
+
+    carer = factory.SubFactory(CarerFactory)
+    kind = CheckKind.DBS
+    file = factory.LazyFunction(lambda: ContentFile(b"%PDF-1.4 test", name="dbs.pdf"))
+    original_name = "dbs.pdf"
+    content_type = "application/pdf"
+    size = len(b"%PDF-1.4 test")
+    uploaded_by = factory.SubFactory(UserFactory)

@@ -27,8 +27,26 @@ from carers.models.household import (
     Room,
     Smoking,
 )
+from carers.models.portal import (
+    CERTIFICATE_KINDS,
+    NEEDS_ACCEPTANCE,
+    TAKES_EFFECT_AT_ONCE,
+    Certificate,
+    ChangeKind,
+    ChangeRequest,
+    ChangeStatus,
+    Unavailability,
+)
 
 __all__ = [
+    "CERTIFICATE_KINDS",
+    "NEEDS_ACCEPTANCE",
+    "TAKES_EFFECT_AT_ONCE",
+    "Certificate",
+    "ChangeKind",
+    "ChangeRequest",
+    "ChangeStatus",
+    "Unavailability",
     "APPLICANT_STATUSES",
     "TRAINING_KINDS",
     "ApprovalDecision",

@@ -22,6 +22,7 @@ from carers.models import (
     Carer,
     CarerReview,
     CarerStatus,
+    Certificate,
     Check,
     CheckKind,
     CheckSubject,
@@ -55,6 +56,11 @@ def _approval_queryset():
         ),
         Prefetch("stage_changes", queryset=StageChange.objects.select_related("changed_by")),
         Prefetch("reviews", queryset=CarerReview.objects.select_related("reviewer")),
+        Prefetch(
+            "certificates",
+            queryset=Certificate.objects.unverified().select_related("uploaded_by").order_by("uploaded_at"),
+            to_attr="unverified_certificates",
+        ),
     )
 
 
@@ -86,6 +92,17 @@ def _move_rows(carer, membership, today) -> list[dict]:
     return rows
 
 
+def _certificates_by_check(carer, checklist) -> list:
+    """Put each certificate waiting to be verified on the first check of its
+    kind (``item.certificates``); return those that match no check."""
+    waiting = {}
+    for certificate in carer.unverified_certificates:
+        waiting.setdefault(certificate.kind, []).append(certificate)
+    for item in checklist.items:
+        item.certificates = waiting.pop(item.kind, [])
+    return [certificate for certificates in waiting.values() for certificate in certificates]
+
+
 def _terms_change_asked(carer, current_terms, reviews):
     """The latest annual review, if it asked for a change of terms that the
     manager has not yet decided (no new terms since)."""
@@ -104,6 +121,7 @@ def approval_tab(request, pk):
     today = timezone.localdate()
     rules = rules_for(carer.scheme)
     checklist = build_checklist(carer, today, rules)
+    other_certificates = _certificates_by_check(carer, checklist)
     terms = list(carer.approvals.all())
     reviews = list(carer.reviews.all())
     current_terms = next((t for t in terms if t.ends_on is None), None)
@@ -118,6 +136,7 @@ def approval_tab(request, pk):
         "checklist": checklist,
         "training_records": [r for r in checklist.other_records if r.kind in TRAINING_KINDS],
         "other_records": [r for r in checklist.other_records if r.kind not in TRAINING_KINDS],
+        "other_certificates": other_certificates,
         "assessment": getattr(carer, "assessment", None),
         "panel_items": sorted(carer.panel_items.all(), key=lambda i: (i.meeting.date, i.pk), reverse=True),
         "awaiting_recommendation": carer.status == CarerStatus.PANEL

@@ -11,7 +11,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from carers.models import Carer
 from carers.urls import panel_urlpatterns
-from tests.factories import ArrangementFactory, CarerFactory, CheckFactory, PanelItemFactory, UserFactory
+from tests.factories import (
+    ArrangementFactory,
+    CarerFactory,
+    CertificateFactory,
+    ChangeRequestFactory,
+    CheckFactory,
+    PanelItemFactory,
+    UserFactory,
+)
 from tests.sharedlives.pages import text
 
 CARER_PAGES = ["carer_detail", "carer_edit", "carer_household", "carer_history"]
@@ -46,6 +54,10 @@ def other_household_records(scheme, other_carer_household):
     records = _records(ArrangementFactory(scheme=scheme, carer=other_carer_household))
     item = PanelItemFactory(carer=other_carer_household)
     records.update(check=CheckFactory(carer=other_carer_household), panel=item.meeting, panel_item=item)
+    records.update(
+        change=ChangeRequestFactory(carer=other_carer_household),
+        certificate=CertificateFactory(carer=other_carer_household),
+    )
     return records
 
 
@@ -200,11 +212,18 @@ def test_a_carer_cannot_add_a_carer_by_posting(client, carer):
 READ_ONLY_PAGES = {"carer_list", "carer_detail", "carer_history", "person_list", "person_detail"}
 READ_ONLY_PAGES |= {"person_history", "arrangement_list", "arrangement_detail", "arrangement_history"}
 READ_ONLY_PAGES |= {"carer_approval", "approval_pipeline", "panel_list", "panel_detail", "panel_pack"}
+READ_ONLY_PAGES |= {"change_queue", "certificate_file"}
 # Pages that only take a POST (a button), from anyone.
 POST_ONLY_PAGES = {"carer_move", "check_sign_off", "panel_add_applicant"}
+POST_ONLY_PAGES |= {"change_accept", "change_decline", "change_note", "certificate_verify"}
 DOMAIN_APPS = {"carers.urls": "carer", "people.urls": "person", "placements.urls": "arrangement"}
 # A page's second id, and the record of the other household it is taken from.
-SECOND_IDS = {"check_pk": "check", "item_pk": "panel_item"}
+SECOND_IDS = {
+    "check_pk": "check",
+    "item_pk": "panel_item",
+    "change_pk": "change",
+    "certificate_pk": "certificate",
+}
 
 
 def _record_of(urlconf):
@@ -231,18 +250,22 @@ DOMAIN_PAGES = sorted(_domain_patterns())
 
 
 def _url_with_ids(name, record, second_ids, records) -> str:
-    if record is None:
-        return reverse(name)
-    kwargs = {"pk": records[record].pk}
+    kwargs = {"pk": records[record].pk} if record else {}
     kwargs.update({id_name: records[SECOND_IDS[id_name]].pk for id_name in second_ids})
     return reverse(name, kwargs=kwargs)
 
 
 def test_the_walk_covers_every_page_of_the_domain_apps():
-    assert len(DOMAIN_PAGES) == 34
+    assert len(DOMAIN_PAGES) == 40
     names = {name for name, _, _ in DOMAIN_PAGES}
     assert names >= set(CARER_PAGES + PERSON_PAGES + ARRANGEMENT_PAGES)
-    assert {"check_edit", "check_sign_off", "panel_recommendation"} <= names
+    assert {
+        "check_edit",
+        "check_sign_off",
+        "panel_recommendation",
+        "change_accept",
+        "certificate_file",
+    } <= names
 
 
 @pytest.mark.parametrize("method", ["get", "post"])

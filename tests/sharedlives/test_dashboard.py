@@ -134,7 +134,7 @@ def test_the_dashboard_costs_the_same_queries_however_busy_the_scheme(
     assert len(few) <= 9
 
 
-# --- A carer's "My home" ---
+# --- A carer's "My home": "/" sends them to their portal (/my/) ---
 
 
 def test_a_carer_sees_my_home_with_the_people_who_live_with_or_visit_them(
@@ -156,7 +156,7 @@ def test_a_carer_sees_my_home_with_the_people_who_live_with_or_visit_them(
     )
     client.force_login(carer)
 
-    response = client.get(URL)
+    response = client.get(URL, follow=True)
 
     page = Page(response)
     assert page.find("title").text.startswith("My home")
@@ -179,7 +179,7 @@ def test_a_carer_does_not_see_someone_who_has_moved_on(client, carer, scheme, ca
     )
     client.force_login(carer)
 
-    page = text(client.get(URL))
+    page = text(client.get(URL, follow=True))
 
     assert "Ruth Gale" not in page
     assert "No one at the moment." in page
@@ -188,10 +188,10 @@ def test_a_carer_does_not_see_someone_who_has_moved_on(client, carer, scheme, ca
 def test_a_carers_menu_links_to_their_household_only(client, carer, carer_household):
     client.force_login(carer)
 
-    nav = Page(client.get(URL)).find("nav", **{"aria-label": "Main"})
+    nav = Page(client.get(URL, follow=True)).find("nav", **{"aria-label": "Main"})
 
     links = {a.text: a.attrs["href"] for a in nav.iter() if a.tag == "a"}
-    assert links["My household"] == reverse("carer_detail", args=[carer_household.pk])
+    assert links["My household"] == reverse("portal_household")
     assert "Carers" not in links
     assert "People" not in links
 

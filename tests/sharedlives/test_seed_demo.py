@@ -5,24 +5,33 @@ import datetime
 import pytest
 import time_machine
 from django.contrib.auth import authenticate
+from django.core.files.storage import FileSystemStorage
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from carers.changes import accept_change
 from carers.checklist import build_checklist
 from carers.models import (
     APPLICANT_STATUSES,
     ApprovalDecision,
     Carer,
     CarerStatus,
+    Certificate,
+    ChangeKind,
+    ChangeRequest,
+    ChangeStatus,
     Check,
     CheckKind,
     CheckStatus,
+    CheckSubject,
     PanelMeeting,
+    Unavailability,
 )
 from carers.services import ALLOWED_MOVES
 from people.models import Person
 from placements.models import Arrangement, ArrangementStatus
 from sharedlives.choices import ArrangementKind
+from sharedlives.demo_portal import pdf_document
 from sharedlives.models import Membership, Role, Scheme
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +40,15 @@ pytestmark = pytest.mark.django_db
 DEMO_DAY = datetime.datetime(2026, 11, 25, 10, 0, tzinfo=datetime.UTC)
 TODAY = DEMO_DAY.date()
 S = CarerStatus
+
+
+@pytest.fixture(autouse=True)
+def uploads(settings, tmp_path, monkeypatch):
+    """The demo's certificates go to a temporary folder, not var/uploads."""
+    settings.UPLOADS_ROOT = tmp_path
+    # The file field made its storage when the model was imported, so that is pointed there too.
+    monkeypatch.setattr(Certificate._meta.get_field("file"), "storage", FileSystemStorage(location=tmp_path))
+    return tmp_path
 
 
 @pytest.fixture
@@ -261,3 +279,100 @@ def test_the_demo_holds_together_whatever_the_day(day, capsys):
             assert carer.stage_changes.latest("changed_at").to_status == carer.status
             assert carer.status_changed_at < timezone.now()
         assert not Carer.objects.filter(status=S.APPROVED, approvals__isnull=True).exists()
+
+
+# Portal ------------------------------------------------------------------------
+
+
+def household_of(username):
+    return Membership.objects.select_related("carer").get(user__username=username).carer
+
+
+def test_the_carer_has_changes_waiting_and_accepting_the_new_member_asks_for_a_dbs_check(seeded):
+    household = household_of("carer")
+    waiting = household.change_requests.pending()
+    assert {ChangeKind.ADD_MEMBER, ChangeKind.ADD_PET} <= set(waiting.values_list("kind", flat=True))
+    new_member = waiting.get(kind=ChangeKind.ADD_MEMBER)
+    born = datetime.date.fromisoformat(new_member.data["date_of_birth"])
+    assert (TODAY - born).days // 366 >= 16
+    assert new_member.after["Name"] == new_member.data["name"]
+    coordinator = Membership.objects.get(user=household.coordinator, scheme=household.scheme)
+
+    with time_machine.travel(DEMO_DAY, tick=False):
+        accept_change(change=new_member, membership=coordinator)
+
+    check = household.checks.get(kind=CheckKind.DBS, household_member__name=new_member.data["name"])
+    assert (check.subject, check.status) == (CheckSubject.MEMBER, CheckStatus.NOT_STARTED)
+
+
+def test_the_demo_has_changes_in_every_state_answered_and_noted_by_coordinators(seeded):
+    changes = ChangeRequest.objects.filter(carer__scheme__name="Leeds Shared Lives")
+    assert set(changes.values_list("status", flat=True)) == set(ChangeStatus.values)
+    assert household_of("carer2").change_requests.pending().filter(kind=ChangeKind.CHANGE_ROOM).exists()
+    assert changes.filter(status=ChangeStatus.DECLINED).count() >= 2
+    assert changes.filter(status=ChangeStatus.ACCEPTED).count() >= 2
+    assert changes.unseen().exists() and changes.filter(noted_at__isnull=False).exists()
+    coordinators = set(Membership.objects.filter(role=Role.COORDINATOR).values_list("user", flat=True))
+    for change in changes:
+        assert DEMO_DAY - datetime.timedelta(days=30) < change.proposed_at < DEMO_DAY, change
+        assert change.before or change.after, change.kind  # each shows what it is about
+        if change.decided_at:
+            assert change.proposed_at < change.decided_at < DEMO_DAY
+            assert change.decided_by_id in coordinators
+        if change.status == ChangeStatus.DECLINED:
+            assert len(change.reason) > 20
+        if change.noted_at:
+            assert change.proposed_at < change.noted_at < DEMO_DAY
+    # The carers told the scheme about their own changes.
+    for username in ["carer", "carer2"]:
+        mine = household_of(username).change_requests.all()
+        assert mine and {change.proposed_by.username for change in mine} == {username}
+
+
+def test_demo_certificates_are_real_files_some_verified_and_some_waiting(seeded, uploads):
+    certificates = Certificate.objects.filter(carer__in=[household_of("carer"), household_of("carer2")])
+    assert certificates.count() >= 3
+    assert certificates.unverified().exists() and certificates.filter(verified_at__isnull=False).exists()
+    magic = {"application/pdf": b"%PDF-1.", "image/png": b"\x89PNG\r\n\x1a\n"}
+    for certificate in certificates:
+        with certificate.file.open("rb") as file:
+            data = file.read()
+        assert data.startswith(magic[certificate.content_type]), certificate.original_name
+        assert len(data) == certificate.size
+        assert str(uploads) in certificate.file.path
+        assert certificate.uploaded_at < DEMO_DAY
+        if certificate.verified_at:
+            assert certificate.uploaded_at < certificate.verified_at < DEMO_DAY
+
+
+def test_the_demo_pdf_has_a_cross_reference_table_that_points_at_its_objects():
+    data = pdf_document(["Gas safety record", "Checked: safe to use (boiler)"])
+
+    xref = int(data.rsplit(b"startxref\n", 1)[1].split()[0])
+    assert data[xref:].startswith(b"xref\n0 6\n")
+    offsets = data[xref:].split(b"\n")[3:8]
+    for number, entry in enumerate(offsets, 1):
+        assert data[int(entry[:10]) :].startswith(b"%d 0 obj" % number)
+    assert data.endswith(b"%%EOF\n")
+
+
+def test_approved_households_have_dates_away_that_never_overlap(seeded):
+    away = Unavailability.objects.filter(carer__scheme__name="Leeds Shared Lives")
+    assert away.values("carer").distinct().count() >= 5
+    assert away.filter(starts_on__gt=TODAY).exists()
+    # The database refuses overlaps (an exclusion constraint); this checks the demo kept to it.
+    last_day = {}
+    for stretch in away.order_by("carer", "starts_on"):
+        assert stretch.starts_on > last_day.get(stretch.carer_id, datetime.date.min), stretch
+        last_day[stretch.carer_id] = stretch.ends_on
+    # The carers with logins gave theirs through the portal.
+    told = ChangeRequest.objects.filter(kind=ChangeKind.AVAILABILITY, status=ChangeStatus.DONE)
+    assert told.filter(carer=household_of("carer")).count() == household_of("carer").unavailable_dates.count()
+
+
+def test_scale_gives_some_approved_carers_dates_away(seeded):
+    with time_machine.travel(DEMO_DAY, tick=False):
+        call_command("seed_demo", "--scale", "40", verbosity=0)
+
+    scale = Scheme.objects.exclude(name__in=["Leeds Shared Lives", "North Yorkshire Shared Lives"]).get()
+    assert Unavailability.objects.filter(carer__scheme=scale, carer__status=S.APPROVED).exists()
