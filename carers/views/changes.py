@@ -33,13 +33,15 @@ def _rows(change) -> list[dict]:
     """Each line of the before-and-after table: what it is, what it was, what
     it will be (or is now), and how it changes, in words: "new" for what is
     added, "removed" for what goes, "changed" where a value differs."""
-    labels = list(change.before) + [label for label in change.after if label not in change.before]
+    before_rows, after_rows = change.before_rows, change.after_rows  # in form order
+    labels = [label for label, _ in before_rows]
+    labels += [label for label, _ in after_rows if label not in labels]
     rows = []
     for label in labels:
         before = change.before.get(label, "—")
         after = change.after.get(label, "—")
         if not change.before:
-            marker = "new"
+            marker = "new" if after != "—" else ""
         elif not change.after:
             after, marker = "Removed", "removed"
         else:

@@ -516,3 +516,17 @@ def test_the_households_history_shows_who_asked_and_who_accepted(client, coordin
     pet = next(e for e in entries if e["title"] == "Pet added")
     assert pet["byline"].endswith(f"by {coordinator.display_name}")
     assert ChangeRequest.objects.get().decided_by == coordinator
+
+
+def test_a_change_reads_in_the_order_of_its_form_not_the_databases(client, coordinator, carer, household):
+    # jsonb keeps an object's keys in an order of its own ("Note" first).
+    _propose(
+        carer,
+        ChangeKind.AVAILABILITY,
+        {"starts_on": dt.date(2027, 2, 28), "ends_on": dt.date(2027, 3, 3), "note": "Half term"},
+    )
+    client.force_login(coordinator)
+
+    page = text(client.get(reverse("change_queue")))
+
+    assert page.index("Starts on —") < page.index("Ends on —") < page.index("Note — Half term")
