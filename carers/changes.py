@@ -46,13 +46,22 @@ TARGETS = {
     ChangeKind.CONTACT: (Carer, ("phone", "email")),
     ChangeKind.INTERESTS: (Carer, ("interests", "languages")),
     ChangeKind.AVAILABILITY: (Unavailability, ("starts_on", "ends_on", "note")),
+    ChangeKind.REMOVE_AVAILABILITY: (Unavailability, ()),
 }
+
+REMOVALS = (
+    ChangeKind.REMOVE_MEMBER,
+    ChangeKind.REMOVE_PET,
+    ChangeKind.REMOVE_ROOM,
+    ChangeKind.REMOVE_AVAILABILITY,
+)
 
 # What a household member, pet or room is shown by, when it is removed.
 SHOWN = {
     HouseholdMember: ("name", "relationship", "date_of_birth"),
     Pet: ("kind", "name"),
     Room: ("name", "ground_floor", "step_free", "own_bathroom"),
+    Unavailability: ("starts_on", "ends_on", "note"),
 }
 
 
@@ -97,7 +106,12 @@ def _target(carer, kind, target_id):
         return carer
     if target_id is None:
         return None
-    related = {HouseholdMember: "household_members", Pet: "pets", Room: "rooms"}[model]
+    related = {
+        HouseholdMember: "household_members",
+        Pet: "pets",
+        Room: "rooms",
+        Unavailability: "unavailable_dates",
+    }[model]
     found = getattr(carer, related).filter(pk=target_id).first()
     if found is None:
         raise WorkflowRefused(["That is no longer part of the household."])
@@ -119,12 +133,7 @@ def propose_change(
     values = values or {}
     model, fields = TARGETS[kind]
     target = _target(carer, kind, target_id)
-    if kind in (
-        ChangeKind.REMOVE_MEMBER,
-        ChangeKind.REMOVE_PET,
-        ChangeKind.REMOVE_ROOM,
-        ChangeKind.CHANGE_ROOM,
-    ):
+    if kind in (*REMOVALS, ChangeKind.CHANGE_ROOM):
         if target is None:
             raise WorkflowRefused(["Say which one it is."])
         if carer.change_requests.pending().filter(kind=kind, target_id=target.pk).exists():
@@ -191,7 +200,7 @@ def _apply(change: ChangeRequest, carer: Carer) -> None:
         Room.objects.create(carer=carer, **values)
     elif kind == ChangeKind.CHANGE_ROOM:
         Room.objects.filter(carer=carer, pk=change.target_id).update(**values)
-    elif kind in (ChangeKind.REMOVE_MEMBER, ChangeKind.REMOVE_PET, ChangeKind.REMOVE_ROOM):
+    elif kind in REMOVALS:
         model, _ = TARGETS[kind]
         model.objects.filter(carer=carer, pk=change.target_id).delete()
     elif kind == ChangeKind.AVAILABILITY:

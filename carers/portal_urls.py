@@ -19,6 +19,7 @@ urlpatterns = [
     path("smoking/", portal.smoking, name="portal_smoking"),
     path("interests/", portal.interests, name="portal_interests"),
     path("away/", portal.availability, name="portal_availability"),
+    path("away/<int:away_pk>/remove/", portal.availability_remove, name="portal_availability_remove"),
     path("changes/", portal.changes, name="portal_changes"),
     path("certificates/", portal.certificates, name="portal_certificates"),
     path("checks/", portal.checks, name="portal_checks"),

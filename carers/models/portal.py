@@ -30,6 +30,7 @@ class ChangeKind(models.TextChoices):
     SMOKING = "smoking", "Smoking at home"
     INTERESTS = "interests", "Interests and languages"
     AVAILABILITY = "availability", "Dates away or unavailable"
+    REMOVE_AVAILABILITY = "remove_availability", "Dates away taken back"
 
 
 # What the scheme relies on when it matches and approves: a coordinator

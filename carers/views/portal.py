@@ -110,10 +110,10 @@ def _change(request, carer, kind, form, *, target_id=None, extra=None, title=Non
     return render(request, "portal/change_form.html", context)
 
 
-def _remove(request, carer, kind, target, **page):
+def _remove(request, carer, kind, target, then="portal_household", **page):
     """A page that asks "has it gone?" with a button that tells the scheme.
     ``page`` gives the template its title, question and button label."""
-    if request.method == "POST" and (done := _propose(request, carer, kind, target_id=target.pk)):
+    if request.method == "POST" and (done := _propose(request, carer, kind, target_id=target.pk, then=then)):
         return done
     return render(request, "portal/confirm.html", page)
 
@@ -328,6 +328,24 @@ def availability(request):
             return done
     away = carer.unavailable_dates.filter(ends_on__gte=timezone.localdate())
     return render(request, "portal/availability.html", {"carer": carer, "form": form, "away": away})
+
+
+@require_http_methods(FORM_METHODS)
+def availability_remove(request, away_pk):
+    """Take back dates away given by mistake, or when plans change."""
+    carer = _carer(request)
+    stretch = get_object_or_404(carer.unavailable_dates, pk=away_pk)
+    dates = f"{stretch.starts_on:%-d %b %Y} to {stretch.ends_on:%-d %b %Y}"
+    return _remove(
+        request,
+        carer,
+        ChangeKind.REMOVE_AVAILABILITY,
+        stretch,
+        then="portal_availability",
+        title="Take back these dates",
+        question=f"Can you offer short breaks from {dates} after all?",
+        submit="Yes, take these dates back",
+    )
 
 
 # --- Changes that wait for the scheme ---

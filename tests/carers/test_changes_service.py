@@ -38,6 +38,7 @@ from tests.factories import (
     PetFactory,
     RoomFactory,
     SchemeFactory,
+    UnavailabilityFactory,
     UserFactory,
 )
 
@@ -58,7 +59,7 @@ def _today():
 
 @pytest.fixture
 def household(carer_household):
-    """Asha Patel's household: a son, a dog and a back bedroom."""
+    """Asha Patel's household: a son, a dog, a back bedroom and half term away."""
     carer_household.phone = "0113 496 0000"
     carer_household.email = "asha@example.org"
     carer_household.save()
@@ -67,6 +68,9 @@ def household(carer_household):
     )
     PetFactory(carer=carer_household, kind=PetKind.DOG, name="Biscuit")
     RoomFactory(carer=carer_household, name="Back bedroom")
+    UnavailabilityFactory(
+        carer=carer_household, starts_on=dt.date(2027, 2, 1), ends_on=dt.date(2027, 2, 7), note="Half term"
+    )
     return carer_household
 
 
@@ -103,6 +107,8 @@ def _target(household, kind):
         return household.pets.get().pk
     if kind in (K.CHANGE_ROOM, K.REMOVE_ROOM):
         return household.rooms.get().pk
+    if kind == K.REMOVE_AVAILABILITY:
+        return household.unavailable_dates.get().pk
     return None
 
 
@@ -131,6 +137,7 @@ VALUES = {
     K.SMOKING: {"smoking": Smoking.OUTSIDE},
     K.INTERESTS: {"interests": ["gardening", "cooking"], "languages": ["English", "Urdu"]},
     K.AVAILABILITY: {"starts_on": dt.date(2026, 12, 20), "ends_on": dt.date(2027, 1, 3), "note": "Holiday"},
+    K.REMOVE_AVAILABILITY: {},
 }
 
 # Before and after, as the carer and the coordinator read them.
@@ -179,6 +186,7 @@ SNAPSHOTS = {
         {"Interests": "gardening, cooking", "Languages": "English, Urdu"},
     ),
     K.AVAILABILITY: ({}, {"Starts on": "20 Dec 2026", "Ends on": "3 Jan 2027", "Note": "Holiday"}),
+    K.REMOVE_AVAILABILITY: ({"Starts on": "1 Feb 2027", "Ends on": "7 Feb 2027", "Note": "Half term"}, {}),
 }
 
 
@@ -253,7 +261,7 @@ def test_dates_away_take_effect_at_once(household, as_carer):
     change = _propose(household, as_carer, K.AVAILABILITY)
 
     assert change.status == ChangeStatus.DONE
-    away = Unavailability.objects.get(carer=household)
+    away = Unavailability.objects.get(carer=household, note="Holiday")
     assert (away.starts_on, away.ends_on, away.note) == (
         dt.date(2026, 12, 20),
         dt.date(2027, 1, 3),
@@ -729,3 +737,10 @@ def test_two_coordinators_accepting_at_once_add_the_pet_once():
     assert list(Pet.objects.filter(carer=household).values_list("kind", "name")) == [(PetKind.CAT, "Pepper")]
     change.refresh_from_db()
     assert (change.status, change.decided_by) == (ChangeStatus.ACCEPTED, coordinators[winner].user)
+
+
+def test_dates_away_taken_back_are_gone_at_once(household, as_carer):
+    change = _propose(household, as_carer, K.REMOVE_AVAILABILITY)
+
+    assert change.status == ChangeStatus.DONE
+    assert not household.unavailable_dates.exists()

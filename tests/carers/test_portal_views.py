@@ -340,6 +340,30 @@ def test_dates_away_are_added_at_once(signed_in, household):
     assert ChangeRequest.objects.get().kind == ChangeKind.AVAILABILITY
 
 
+def test_dates_given_by_mistake_can_be_taken_back(signed_in, household):
+    away = UnavailabilityFactory(
+        carer=household, starts_on=dt.date(2026, 12, 20), ends_on=dt.date(2027, 1, 3)
+    )
+    url = _url("portal_availability_remove", away.pk)
+    assert "Can you offer short breaks from 20 Dec 2026 to 3 Jan 2027 after all?" in text(signed_in.get(url))
+
+    response = signed_in.post(url, follow=True)
+
+    assert response.redirect_chain == [(_url("portal_availability"), 302)]
+    assert DONE in Page(response).messages
+    assert not Unavailability.objects.filter(carer=household).exists()
+    change = ChangeRequest.objects.get()
+    assert (change.kind, change.status) == (ChangeKind.REMOVE_AVAILABILITY, ChangeStatus.DONE)
+    assert change.before == {"Starts on": "20 Dec 2026", "Ends on": "3 Jan 2027", "Note": away.note}
+
+
+def test_another_households_dates_away_cannot_be_taken_back(signed_in, other_carer_household):
+    away = UnavailabilityFactory(carer=other_carer_household)
+
+    assert signed_in.post(_url("portal_availability_remove", away.pk)).status_code == 404
+    assert Unavailability.objects.filter(pk=away.pk).exists()
+
+
 def test_dates_away_that_overlap_are_refused_next_to_the_field(signed_in, household):
     UnavailabilityFactory(carer=household, starts_on=dt.date(2026, 12, 20), ends_on=dt.date(2027, 1, 3))
     data = {"starts_on": "2027-01-02", "ends_on": "2027-01-10", "note": ""}

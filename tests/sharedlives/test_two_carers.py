@@ -65,6 +65,7 @@ OTHER_IDS = {
     "room_pk": "room",
     "change_pk": "change",
     "certificate_pk": "certificate",
+    "away_pk": "away",
 }
 
 
