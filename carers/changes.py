@@ -12,6 +12,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from carers.checklist import DBS_AGE
 from carers.models import (
     NEEDS_ACCEPTANCE,
     Carer,
@@ -29,9 +30,7 @@ from carers.models import (
     Unavailability,
 )
 from carers.services import WorkflowRefused
-
-# People aged 16 and over in the home need an enhanced DBS check.
-DBS_AGE = 16
+from sharedlives.display import display_value
 
 # For each kind: the model it changes, and the fields a carer may set.
 TARGETS = {
@@ -65,28 +64,11 @@ SHOWN = {
 }
 
 
-def _display(model, name, value) -> str:
-    field = model._meta.get_field(name)
-    if value in (None, "", []):
-        return "—"
-    if field.choices:
-        return str(dict(field.choices).get(value, value))
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(value)
-    if isinstance(value, datetime.date):
-        return f"{value:%-d %b %Y}"
-    return str(value)
-
-
 def _snapshot(model, fields, source) -> dict:
     """{"Label": "shown value"} for the fields, from a dict or an object."""
     get = source.get if isinstance(source, dict) else lambda name: getattr(source, name)
-    return {
-        str(model._meta.get_field(name).verbose_name).capitalize(): _display(model, name, get(name))
-        for name in fields
-    }
+    fields = [model._meta.get_field(name) for name in fields]
+    return {str(field.verbose_name).capitalize(): display_value(field, get(field.name)) for field in fields}
 
 
 def snapshot_labels(kind: str) -> list[str]:

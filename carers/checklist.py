@@ -163,10 +163,6 @@ class Checklist:
         return f"{text}: {listed} {verb} outstanding"
 
 
-def _age_on(born: datetime.date, day: datetime.date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 def build_checklist(carer: Carer, today: datetime.date, rules=None) -> Checklist:
     """The required checks of ``carer`` with their records. Uses
     ``carer.checks.all()`` and ``carer.household_members.all()``, so prefetch
@@ -202,7 +198,7 @@ def build_checklist(carer: Carer, today: datetime.date, rules=None) -> Checklist
                 (CheckSubject.JOINT_CARER, None, f"{carer.joint_first_name} {carer.joint_last_name}")
             )
         for member in carer.household_members.all():
-            if _age_on(member.date_of_birth, today) >= DBS_AGE:
+            if member.age_on(today) >= DBS_AGE:
                 people.append((CheckSubject.MEMBER, member, member.name))
         for subject, member, name in people:
             items.append(

@@ -12,6 +12,7 @@ from django.apps import apps
 from django.core.paginator import Paginator
 from pghistory.models import Events
 
+from sharedlives.display import display_value
 from sharedlives.models import User
 
 # Bookkeeping columns that mean nothing to a reader of the history.
@@ -35,25 +36,6 @@ class HistoryEntry:
     changes: list[Change] = field(default_factory=list)
 
 
-def _display(model_field, value) -> str:
-    if value in (None, "", []):
-        return "—"
-    if model_field is not None and model_field.choices:
-        labels = dict(model_field.choices)
-        return labels.get(value, str(value))
-    if model_field is not None and getattr(model_field, "base_field", None) is not None:
-        base = model_field.base_field
-        if base.choices:
-            labels = dict(base.choices)
-            return ", ".join(labels.get(item, str(item)) for item in value)
-        return ", ".join(str(item) for item in value)
-    if value is True:
-        return "Yes"
-    if value is False:
-        return "No"
-    return str(value)
-
-
 def _entry(event, users: dict) -> HistoryEntry:
     event_model = apps.get_model(event.pgh_model)
     tracked = event_model.pgh_tracked_model
@@ -75,8 +57,8 @@ def _entry(event, users: dict) -> HistoryEntry:
         changes.append(
             Change(
                 label=str(model_field.verbose_name).capitalize(),
-                before=_display(model_field, old),
-                after=_display(model_field, new),
+                before=display_value(model_field, old),
+                after=display_value(model_field, new),
             )
         )
     user_id = (event.pgh_context or {}).get("user")

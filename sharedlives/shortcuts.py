@@ -4,10 +4,11 @@ from django.core.paginator import Paginator
 from sharedlives.models import STAFF_ROLES, User
 
 
-def paginate(request, queryset, per_page=None):
-    """A page of ``queryset`` from ?page=, forgiving a bad or too-large number."""
+def paginate(request, queryset, per_page=None, param="page"):
+    """A page of ``queryset`` from ?page= (or ?<param>= for a second list on
+    the page), forgiving a bad or too-large number."""
     paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
+    return paginator.get_page(request.GET.get(param))
 
 
 def scheme_staff(scheme):

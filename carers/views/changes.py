@@ -5,9 +5,7 @@ Every answer goes through carers.changes; these views find the change (or
 certificate) within the user's scheme, call the service and say what
 happened, or why it was refused."""
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from carers import changes as services
+from carers.checklist import DBS_AGE
 from carers.models import Carer, Certificate, ChangeKind, ChangeRequest, HouseholdMember
 from carers.services import WorkflowRefused
 from sharedlives.access import require_staff
@@ -50,21 +49,6 @@ def _rows(change) -> list[dict]:
     return rows
 
 
-def _page_links(request, page, param) -> dict:
-    """Links to the previous and next pages of a list paged by ?<param>=,
-    keeping the rest of the address."""
-
-    def link(number):
-        query = request.GET.copy()
-        query[param] = number
-        return f"?{query.urlencode()}"
-
-    return {
-        "previous": link(page.previous_page_number()) if page.has_previous() else "",
-        "next": link(page.next_page_number()) if page.has_next() else "",
-    }
-
-
 def _queue_url(request) -> str:
     """The queue, with the filter and pages the answer was given from."""
     sent = QueryDict(request.POST.get("queue", ""))
@@ -98,9 +82,7 @@ def change_queue(request):
     for change in pending.object_list:
         change.rows = _rows(change)
     # A second list on the page, so its own page number.
-    unseen = Paginator(changes.unseen().order_by("proposed_at", "id"), settings.PAGE_SIZE).get_page(
-        request.GET.get("noted_page")
-    )
+    unseen = paginate(request, changes.unseen().order_by("proposed_at", "id"), param="noted_page")
     unseen.object_list = list(unseen.object_list)
     for change in unseen.object_list:
         change.rows = _rows(change)
@@ -110,7 +92,6 @@ def change_queue(request):
         "page": pending,
         "unseen": unseen,
         "queue_query": request.GET.urlencode(),
-        "unseen_links": _page_links(request, unseen, "noted_page"),
     }
     return render(request, "carers/change_queue.html", context)
 
@@ -131,7 +112,7 @@ def _accepted_message(change) -> str:
         member = HouseholdMember.objects.filter(pk=change.target_id).first()
         if member is not None:
             age = member.age_on(timezone.localdate())
-            if age >= services.DBS_AGE:
+            if age >= DBS_AGE:
                 return (
                     f"Accepted. {member.name} is {age}, so a DBS check has been added to the "
                     "household's checklist."

@@ -15,8 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from carers.changes import DBS_AGE, propose_change
-from carers.checklist import lapses_on, rules_for
+from carers.changes import propose_change
+from carers.checklist import DBS_AGE, lapses_on, rules_for
 from carers.forms.portal import (
     CertificateForm,
     ContactForm,

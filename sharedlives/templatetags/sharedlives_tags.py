@@ -4,10 +4,11 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context, number):
-    """This page's address with ?page= changed, keeping the filters."""
+def page_url(context, number, param="page"):
+    """This page's address with ?page= (or ?<param>=) changed, keeping the
+    filters and any other list's page."""
     query = context["request"].GET.copy()
-    query["page"] = number
+    query[param] = number
     return f"?{query.urlencode()}"
 
 

@@ -17,7 +17,7 @@ def test_ending_an_arrangement_shows_who_ended_it_when_and_why(client, coordinat
     assert newest["title"] == "Arrangement changed"
     assert newest["byline"].endswith(f"by {coordinator.display_name}")
     assert sorted(newest["changes"]) == [
-        ("End date", "—", "2025-05-30"),
+        ("End date", "—", "30 May 2025"),
         ("End reason", "—", "Hospital admission"),
         ("Status", "Current", "Ended"),
     ]
