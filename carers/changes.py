@@ -29,8 +29,8 @@ from carers.models import (
     Room,
     Unavailability,
 )
-from carers.services import WorkflowRefused
 from sharedlives.display import display_value
+from sharedlives.workflow import WorkflowRefused
 
 # For each kind: the model it changes, and the fields a carer may set.
 TARGETS = {

@@ -3,7 +3,6 @@ through ``move_carer``; the other services here record a step of the work and
 call it when the step moves the household on."""
 
 import datetime
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F, Value
@@ -26,6 +25,7 @@ from carers.models import (
     StageChange,
 )
 from sharedlives.dates import add_months
+from sharedlives.workflow import Move, WorkflowRefused
 
 S = CarerStatus
 
@@ -64,26 +64,6 @@ MADE_BY_ANOTHER_STEP = {
 
 # Stages at which approval is over: the terms in force end.
 ENDS_APPROVAL = (S.RESIGNED, S.APPROVAL_ENDED)
-
-
-class WorkflowRefused(Exception):
-    """A step that is not allowed now; ``reasons`` say why, in plain words."""
-
-    def __init__(self, reasons: list[str]):
-        self.reasons = reasons
-        super().__init__("; ".join(reasons))
-
-
-@dataclass
-class Move:
-    to: str
-    label: str
-    reasons: list[str]  # why it is not allowed yet; empty when it is
-    via: str = ""  # the step that makes this move, when it is not a button
-
-    @property
-    def allowed(self) -> bool:
-        return not self.reasons
 
 
 def move_reasons(carer: Carer, to: str, membership, today: datetime.date) -> list[str]:

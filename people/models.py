@@ -171,3 +171,39 @@ class Contact(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
+
+
+@audited
+class OnePageProfile(VersionedModel):
+    """The person's one-page profile, written with them and in their words:
+    theirs to keep and to share (it prints on one A4 page)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="profile")
+    like_and_admire = models.TextField(
+        "what people like and admire about me", blank=True, help_text="In the person's own words."
+    )
+    important_to_me = models.TextField("what is important to me", blank=True)
+    how_to_support_me = models.TextField("how best to support me", blank=True)
+    written_with = models.CharField(
+        "written with",
+        max_length=200,
+        blank=True,
+        help_text="Who helped the person write it, for example: Sam, with his sister Jo.",
+    )
+    written_on = models.DateField("written or last updated on", null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(written_on__isnull=True)
+                | models.Q(written_on__gt=datetime.date(2000, 1, 1)),
+                name="profile_written_on_plausible",
+            )
+        ]
+
+    def __str__(self):
+        return f"One-page profile: {self.person}"
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.like_and_admire or self.important_to_me or self.how_to_support_me)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from placements import views
+from placements.views import arrangements as views
 
 urlpatterns = [
     path("", views.arrangement_list, name="arrangement_list"),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("panels/", include(panel_urlpatterns)),
     path("my/", include("carers.portal_urls")),
     path("people/", include("people.urls")),
+    path("referrals/", include("placements.referral_urls")),
     path("arrangements/", include("placements.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,7 @@
 """factory-boy factories for the core records, with British fake data."""
 
 import datetime
+from decimal import Decimal
 
 import factory
 from django.core.files.base import ContentFile
@@ -33,8 +34,27 @@ from carers.models import (
     StageChange,
     Unavailability,
 )
-from people.models import Contact, ContactKind, Person
-from placements.models import Arrangement, ArrangementStatus
+from people.models import Contact, ContactKind, OnePageProfile, Person
+from placements.models import (
+    Answer,
+    Arrangement,
+    ArrangementStatus,
+    DaySession,
+    Funder,
+    Introduction,
+    IntroductionKind,
+    PaymentRate,
+    PostcodeLocation,
+    Proposal,
+    RateAmount,
+    RateKind,
+    Referral,
+    ReferralSource,
+    ReferralStage,
+    ShortBreakBooking,
+    WantedSession,
+    WantedStay,
+)
 from sharedlives.choices import ArrangementKind, NeedsGroup, PetKind
 from sharedlives.dates import add_months
 from sharedlives.models import Membership, Role, Scheme, User
@@ -135,6 +155,13 @@ class ArrangementFactory(DjangoModelFactory):
     kind = ArrangementKind.LIVE_IN
     status = ArrangementStatus.CURRENT
     start_date = datetime.date(2025, 1, 6)
+    agreement_recorded_on = factory.SelfAttribute("start_date")
+    licence_recorded_on = factory.LazyAttribute(
+        lambda a: a.start_date if a.kind == ArrangementKind.LIVE_IN else None
+    )
+    weekly_rent = factory.LazyAttribute(
+        lambda a: Decimal("110.00") if a.kind == ArrangementKind.LIVE_IN else None
+    )
 
 
 class MembershipFactory(DjangoModelFactory):
@@ -363,3 +390,153 @@ class CertificateFactory(DjangoModelFactory):
     content_type = "application/pdf"
     size = len(b"%PDF-1.4 test")
     uploaded_by = factory.SubFactory(UserFactory)
+
+
+# Referrals, matching, bookings and rates.
+
+
+class OnePageProfileFactory(DjangoModelFactory):
+    class Meta:
+        model = OnePageProfile
+
+    person = factory.SubFactory(PersonFactory)
+    like_and_admire = "I make people laugh and I always remember birthdays."
+    important_to_me = "Seeing my sister on Sundays. Football on the radio. My own room."
+    how_to_support_me = "Give me time to answer. Tell me what is happening today, in the morning."
+    written_with = "Written with my sister Jo"
+    written_on = datetime.date(2026, 10, 1)
+
+
+class ReferralFactory(DjangoModelFactory):
+    """A live-in referral ready for matching: every guard before matching met."""
+
+    class Meta:
+        model = Referral
+
+    scheme = factory.SubFactory(SchemeFactory)
+    person = factory.SubFactory(PersonFactory, scheme=factory.SelfAttribute("..scheme"))
+    kind = ArrangementKind.LIVE_IN
+    stage = ReferralStage.MATCHING
+    received_on = datetime.date(2026, 10, 1)
+    source = ReferralSource.SOCIAL_WORKER
+    referrer_name = "Priya Shah"
+    referrer_organisation = "Leeds City Council adult social care"
+    wanted_from = datetime.date(2027, 1, 4)
+    needs_summary = "Needs prompting with personal care and support with money and appointments."
+    risks = "Can become anxious in crowds; a calm home and warning of changes help."
+    funder = Funder.COUNCIL
+    indicative_allocation = Decimal("450.00")
+    assessment_visit_on = datetime.date(2026, 10, 9)
+
+
+class WantedStayFactory(DjangoModelFactory):
+    class Meta:
+        model = WantedStay
+
+    referral = factory.SubFactory(ReferralFactory, kind=ArrangementKind.SHORT_BREAKS, wanted_from=None)
+    dates = (datetime.date(2027, 2, 5), datetime.date(2027, 2, 8))
+
+
+class WantedSessionFactory(DjangoModelFactory):
+    class Meta:
+        model = WantedSession
+
+    referral = factory.SubFactory(ReferralFactory, kind=ArrangementKind.DAY_SUPPORT, wanted_from=None)
+    weekday = 2
+    starts_at = datetime.time(10, 0)
+    ends_at = datetime.time(15, 0)
+
+
+class ProposalFactory(DjangoModelFactory):
+    class Meta:
+        model = Proposal
+
+    referral = factory.SubFactory(ReferralFactory)
+    carer = factory.SubFactory(CarerFactory, scheme=factory.SelfAttribute("..referral.scheme"))
+    proposed_on = datetime.date(2026, 10, 20)
+    proposed_by = factory.SubFactory(UserFactory)
+    person_answer = Answer.WAITING
+    carer_answer = Answer.WAITING
+
+
+class IntroductionFactory(DjangoModelFactory):
+    class Meta:
+        model = Introduction
+
+    proposal = factory.SubFactory(
+        ProposalFactory, person_answer=Answer.INTERESTED, carer_answer=Answer.INTERESTED
+    )
+    kind = IntroductionKind.FIRST_MEETING
+    planned_for = datetime.date(2026, 11, 2)
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class ShortBreakBookingFactory(DjangoModelFactory):
+    """Three nights in the carer's room. Pass ``arrangement`` and ``room``
+    of one carer; the booking's carer follows the arrangement."""
+
+    class Meta:
+        model = ShortBreakBooking
+
+    arrangement = factory.SubFactory(ArrangementFactory, kind=ArrangementKind.SHORT_BREAKS)
+    carer = factory.SelfAttribute("arrangement.carer")
+    room = factory.SubFactory(RoomFactory, carer=factory.SelfAttribute("..arrangement.carer"))
+    dates = (datetime.date(2027, 3, 5), datetime.date(2027, 3, 8))
+    booked_by = factory.SubFactory(UserFactory)
+
+
+class DaySessionFactory(DjangoModelFactory):
+    class Meta:
+        model = DaySession
+
+    arrangement = factory.SubFactory(ArrangementFactory, kind=ArrangementKind.DAY_SUPPORT)
+    weekday = 1
+    starts_at = datetime.time(10, 0)
+    ends_at = datetime.time(14, 0)
+
+
+class PaymentRateFactory(DjangoModelFactory):
+    class Meta:
+        model = PaymentRate
+
+    scheme = factory.SubFactory(SchemeFactory)
+    kind = RateKind.LIVE_IN_WEEKLY
+    name = factory.Sequence(lambda n: f"Live-in band {n}")
+
+
+class RateAmountFactory(DjangoModelFactory):
+    """A live-in band's weekly amounts from 1 Apr 2026."""
+
+    class Meta:
+        model = RateAmount
+
+    rate = factory.SubFactory(PaymentRateFactory)
+    effective_from = datetime.date(2026, 4, 1)
+    care_payment = Decimal("310.00")
+    rent = Decimal("110.00")
+    household_contribution = Decimal("60.00")
+
+
+class PostcodeLocationFactory(DjangoModelFactory):
+    class Meta:
+        model = PostcodeLocation
+        django_get_or_create = ["postcode"]
+
+    postcode = "LS6 2AB"
+    latitude = Decimal("53.81900")
+    longitude = Decimal("-1.57100")
+
+
+def approved_carer(scheme, *, kinds=None, max_people=2, needs_groups=None, starts_on=None, **fields) -> Carer:
+    """An approved household with terms in force (live-in and short breaks,
+    two people, learning disability and autism, unless told otherwise)."""
+    carer = CarerFactory(scheme=scheme, status=CarerStatus.APPROVED, **fields)
+    terms = {"carer": carer, "max_people": max_people}
+    if kinds is not None:
+        terms["kinds"] = kinds
+    if needs_groups is not None:
+        terms["needs_groups"] = needs_groups
+    if starts_on is not None:
+        terms["decision__decided_on"] = starts_on
+    ApprovalTermsFactory(**terms)
+    return carer

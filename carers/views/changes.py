@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST, require_safe
 from carers import changes as services
 from carers.checklist import DBS_AGE
 from carers.models import Carer, Certificate, ChangeKind, ChangeRequest, HouseholdMember
-from carers.services import WorkflowRefused
 from sharedlives.access import require_staff
 from sharedlives.shortcuts import paginate
+from sharedlives.workflow import WorkflowRefused
 
 MINE, EVERYONE = "mine", "everyone"
 # What the queue's address may carry back after an answer: the filter and the pages.

@@ -39,9 +39,9 @@ from carers.models import (
     CheckSubject,
     HouseholdMember,
 )
-from carers.services import WorkflowRefused
 from placements.models import Arrangement
 from sharedlives.shortcuts import paginate
+from sharedlives.workflow import WorkflowRefused
 
 WAITING = "Thank you. The scheme will check this and let you know."
 DONE = "Done. Your coordinator has been told."

@@ -27,9 +27,9 @@ from carers.models import (
     Smoking,
     Unavailability,
 )
-from carers.services import WorkflowRefused
 from sharedlives.choices import PetKind
 from sharedlives.models import Role
+from sharedlives.workflow import WorkflowRefused
 from tests.factories import (
     CarerFactory,
     ChangeRequestFactory,

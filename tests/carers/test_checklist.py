@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from carers.checklist import build_checklist, training_outstanding
 from carers.models import CarerStatus, CheckKind, CheckStatus, CheckSubject
-from carers.services import WorkflowRefused, sign_off_check
+from carers.services import sign_off_check
+from sharedlives.workflow import WorkflowRefused
 from tests.factories import (
     CarerFactory,
     CheckFactory,

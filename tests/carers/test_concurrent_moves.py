@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 
 from carers.models import Carer, CarerStatus, StageChange
-from carers.services import WorkflowRefused, move_carer
+from carers.services import move_carer
 from sharedlives.models import Role
+from sharedlives.workflow import WorkflowRefused
 from tests.factories import CarerFactory, MembershipFactory, SchemeFactory, UserFactory
 
 S = CarerStatus

@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from people.models import Person
-from placements.forms import ArrangementFilterForm, ArrangementForm
+from placements.forms.arrangements import ArrangementFilterForm, ArrangementForm
 from placements.models import Arrangement
 from sharedlives.access import get_arrangement_for_user, require_staff
 from sharedlives.audit import history_page
