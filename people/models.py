@@ -138,6 +138,15 @@ class Person(VersionedModel):
         labels = dict(PetKind.choices)
         return [labels[value] for value in self.pets_to_avoid]
 
+    @property
+    def one_page_profile(self) -> "OnePageProfile | None":
+        """Their one-page profile, or None if nobody has written it with them
+        yet (no query when it was fetched with ``select_related("profile")``)."""
+        try:
+            return self.profile
+        except OnePageProfile.DoesNotExist:
+            return None
+
     def age_on(self, day: datetime.date) -> int:
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
@@ -192,7 +201,11 @@ class OnePageProfile(VersionedModel):
     )
     written_on = models.DateField("written or last updated on", null=True, blank=True)
 
+    # The three parts, in the order they are written and printed.
+    PARTS = ("like_and_admire", "important_to_me", "how_to_support_me")
+
     class Meta:
+        verbose_name = "one-page profile"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(written_on__isnull=True)
@@ -206,4 +219,11 @@ class OnePageProfile(VersionedModel):
 
     @property
     def is_empty(self) -> bool:
-        return not (self.like_and_admire or self.important_to_me or self.how_to_support_me)
+        return not any(getattr(self, name) for name in self.PARTS)
+
+    def parts(self) -> list[tuple[str, str]]:
+        """Each part as (its heading, in the first person; the person's words)."""
+        return [
+            (str(self._meta.get_field(name).verbose_name).capitalize(), getattr(self, name))
+            for name in self.PARTS
+        ]

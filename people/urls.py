@@ -9,4 +9,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("<int:pk>/contacts/", views.person_contacts, name="person_contacts"),
     path("<int:pk>/history/", views.person_history, name="person_history"),
+    path("<int:pk>/profile/", views.person_profile, name="person_profile"),
+    path("<int:pk>/profile/edit/", views.person_profile_edit, name="person_profile_edit"),
+    path("<int:pk>/profile/print/", views.person_profile_print, name="person_profile_print"),
 ]

@@ -3,9 +3,9 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from people.forms import ContactFormSet, PersonFilterForm, PersonForm
-from people.models import Person
-from placements.models import Arrangement
+from people.forms import ContactFormSet, OnePageProfileForm, PersonFilterForm, PersonForm
+from people.models import OnePageProfile, Person
+from placements.models import Arrangement, Referral
 from sharedlives.access import get_person_for_user, require_staff
 from sharedlives.audit import history_page
 from sharedlives.forms import STALE_MESSAGE, save_formsets_versioned, version_from
@@ -32,6 +32,12 @@ def person_detail(request, pk):
             .select_related("carer")
             .order_by("-start_date"),
             to_attr="visible_arrangements",
+        ),
+        # Staff only: a carer's queryset is empty and costs no query.
+        Prefetch(
+            "referrals",
+            queryset=Referral.objects.visible_to(membership).order_by("-received_on", "-id"),
+            to_attr="visible_referrals",
         ),
     )
     person, can_edit = get_person_for_user(request, pk, queryset=queryset)
@@ -87,4 +93,39 @@ def person_history(request, pk):
     page = history_page(person, request.GET.get("page"))
     return render(
         request, "people/person_history.html", {"person": person, "can_edit": can_edit, "page": page}
+    )
+
+
+# --- The one-page profile: written with the person, theirs to keep ---
+
+
+def _with_profile():
+    return Person.objects.select_related("scheme", "coordinator", "profile")
+
+
+@require_safe
+def person_profile(request, pk):
+    person, can_edit = get_person_for_user(request, pk, queryset=_with_profile())
+    context = {"person": person, "can_edit": can_edit, "profile": person.one_page_profile}
+    return render(request, "people/person_profile.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_profile_edit(request, pk):
+    """Staff write it with the person; it is created on its first save."""
+    person, _ = get_person_for_user(request, pk, for_change=True, queryset=_with_profile())
+    profile = person.one_page_profile or OnePageProfile(person=person)
+    form = OnePageProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid() and form.save_versioned():
+        messages.success(request, f"{person.name}'s one-page profile has been saved.")
+        return redirect("person_profile", pk=person.pk)
+    return render(request, "people/person_profile_form.html", {"form": form, "person": person})
+
+
+@require_safe
+def person_profile_print(request, pk):
+    """The person's own copy, on one sheet of A4; carers may print it too."""
+    person, _ = get_person_for_user(request, pk, queryset=_with_profile())
+    return render(
+        request, "people/person_profile_print.html", {"person": person, "profile": person.one_page_profile}
     )

@@ -293,7 +293,9 @@ def checks(request):
 
 @require_safe
 def people(request):
-    arrangements = _open_arrangements(request).prefetch_related("person__contacts")
+    arrangements = (
+        _open_arrangements(request).select_related("person__profile").prefetch_related("person__contacts")
+    )
     return render(request, "portal/people.html", {"carer": _carer(request), "arrangements": arrangements})
 
 

@@ -946,7 +946,9 @@ def _fill(carer, scheme, n):
         CheckFactory(carer=carer, kind=CheckKind.DBS, household_member=member)
         person = PersonFactory(scheme=scheme)
         ContactFactory.create_batch(2, person=person)
-        ArrangementFactory(scheme=scheme, carer=carer, person=person)
+        # Day support: people who visit by the day, so however many there are
+        # nobody stays the night and the household stays within its approval.
+        ArrangementFactory(scheme=scheme, carer=carer, person=person, kind=ArrangementKind.DAY_SUPPORT)
 
 
 @pytest.mark.parametrize("name", READING_PAGES + ["portal_availability", "portal_certificates"])

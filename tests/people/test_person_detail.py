@@ -77,7 +77,8 @@ def test_the_page_costs_the_same_queries_however_many_contacts_and_arrangements(
     client.get(url)  # the first request of a session also records the scheme in it
 
     # The session, the user, their membership, the person (with scheme and
-    # coordinator), the contacts, and the arrangements with their carers.
-    with django_assert_max_num_queries(6):
+    # coordinator), the contacts, the arrangements with their carers, and
+    # the referrals.
+    with django_assert_max_num_queries(7):
         response = client.get(url)
     assert text(response).count("Day support") == 3
