@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from carers.models import Carer, PanelMeeting
 from people.models import Person
-from placements.models import Arrangement
+from placements.models import Arrangement, Referral
 
 
 def can_edit_records(membership) -> bool:
@@ -48,6 +48,13 @@ def get_person_for_user(request, pk, *, for_change=False, queryset=None) -> tupl
 def get_arrangement_for_user(request, pk, *, for_change=False, queryset=None) -> tuple[Arrangement, bool]:
     if queryset is None:
         queryset = Arrangement.objects.select_related("scheme", "person", "carer")
+    return _get(queryset, request, pk, for_change=for_change)
+
+
+def get_referral_for_user(request, pk, *, for_change=False, queryset=None) -> tuple[Referral, bool]:
+    """Referrals are the scheme staff's: a carer (or another scheme) gets a 404."""
+    if queryset is None:
+        queryset = Referral.objects.select_related("scheme", "person", "coordinator")
     return _get(queryset, request, pk, for_change=for_change)
 
 
