@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carers.views import approval, changes, panels, pipeline, records
+from carers.views import approval, availability, changes, panels, pipeline, records
 
 urlpatterns = [
     path("", records.carer_list, name="carer_list"),
@@ -18,6 +18,8 @@ urlpatterns = [
     path("<int:pk>/edit/", records.carer_edit, name="carer_edit"),
     path("<int:pk>/household/", records.carer_household, name="carer_household"),
     path("<int:pk>/history/", records.carer_history, name="carer_history"),
+    # Night by night for the coming months: who stays, places free, dates away.
+    path("<int:pk>/availability/", availability.carer_availability, name="carer_availability"),
     # Approval: the checklist, the assessment, moves between stages, the
     # decision and its terms, and annual reviews.
     path("<int:pk>/approval/", approval.approval_tab, name="carer_approval"),

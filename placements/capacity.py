@@ -86,12 +86,14 @@ def describe_full_nights(carer: Carer, full: list[Night]) -> str:
     """E.g. "Mary Smith has no place free on 3 nights from 4 Dec 2026: they are
     approved for 2 people and Sam Jones and Alex Brown are staying"."""
     first = full[0]
-    count = f"{len(full)} night{'s' if len(full) != 1 else ''}"
+    # An open-ended stay is checked over two years; past one, the count says little.
+    nights_text = f"on {len(full)} night{'s' if len(full) != 1 else ''}"
+    count = "for over a year" if len(full) > 366 else nights_text
     if first.allowed == 0:
         return f"{carer.name} has no terms of approval in force on {first.day:%-d %b %Y}."
     who = " and ".join(first.staying) if first.staying else "nobody"
     return (
-        f"{carer.name} has no place free on {count} from {first.day:%-d %b %Y}: "
+        f"{carer.name} has no place free {count} from {first.day:%-d %b %Y}: "
         f"they are approved for {first.allowed} {'person' if first.allowed == 1 else 'people'} "
         f"and {who} {'is' if len(first.staying) == 1 else 'are'} staying."
     )

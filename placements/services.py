@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from carers.checklist import training_outstanding
-from carers.models import Carer, CarerStatus, Room
+from carers.models import Carer, CarerStatus, Room, Unavailability
 from people.models import Person
 from placements.capacity import describe_full_nights, full_nights
 from placements.models import (
@@ -64,6 +64,10 @@ def _is_staff_of(membership, record) -> bool:
     """The views check access first; the services check again so that no
     other caller can act on another scheme's records."""
     return membership is not None and membership.is_staff_role and membership.scheme_id == record.scheme_id
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _sentence(text: str) -> str:
@@ -201,7 +205,9 @@ def receive_referral(*, referral: Referral, membership) -> Referral:
         to_stage=R.RECEIVED,
         changed_by=membership.user,
         changed_at=referral.stage_changed_at,
-        reason=f"Referred by {referral.get_source_display().lower()} on {referral.received_on:%-d %b %Y}.",
+        # Lower the first letter only: "health (hospital, GP, community team)".
+        reason=f"Referred by {_lower_first(referral.get_source_display())} "
+        f"on {referral.received_on:%-d %b %Y}.",
     )
     return referral
 
@@ -375,7 +381,8 @@ def start_reasons(arrangement: Arrangement, start_date: datetime.date, today: da
                 f"allows {settings.probation_max_people} "
                 f"{'person' if settings.probation_max_people == 1 else 'people'} at a time until then."
             )
-    if arrangement.kind in STAYING_KINDS:
+    # Without terms on the start date, suitability_reasons has said so already.
+    if arrangement.kind in STAYING_KINDS and terms is not None:
         last = (end - datetime.timedelta(days=1)) if end else start_date + OPEN_ENDED_HORIZON
         full = full_nights(carer, start_date, max(last, start_date), exclude_arrangement=arrangement)
         if full:
@@ -452,7 +459,8 @@ def end_arrangement(
     *, arrangement: Arrangement, membership, end_date: datetime.date, reason: str, note: str = ""
 ) -> Arrangement:
     """End an arrangement (or one that never started) with the date and the
-    reason; short breaks booked from the end date on are cancelled. An
+    reason; short breaks booked from the end date on are cancelled, and a
+    stay under way is shortened to end that day. An
     ending because of a death needs a CQC notification: the caller tells
     the user (the monitoring pages track it)."""
     locked = _locked_arrangement(arrangement)
@@ -472,9 +480,12 @@ def end_arrangement(
     locked.end_note = note.strip()
     locked.version += 1
     locked.save(update_fields=["status", "end_date", "end_reason", "end_note", "version", "updated_at"])
-    ShortBreakBooking.objects.booked().filter(arrangement=locked, dates__startswith__gte=end_date).update(
-        status=BookingStatus.CANCELLED
-    )
+    bookings = ShortBreakBooking.objects.booked().filter(arrangement=locked)
+    bookings.filter(dates__startswith__gte=end_date).update(status=BookingStatus.CANCELLED)
+    # A stay under way when the arrangement ends finishes on the end date.
+    for booking in bookings.filter(dates__startswith__lt=end_date, dates__endswith__gt=end_date):
+        booking.dates = (booking.dates.lower, end_date)
+        booking.save(update_fields=["dates"])
     arrangement.status, arrangement.end_date, arrangement.end_reason = locked.status, end_date, reason
     arrangement.version = locked.version
     return locked
@@ -510,6 +521,16 @@ def book_short_break(
     if arrives_on < locked.start_date or (locked.end_date and leaves_on > locked.end_date):
         raise WorkflowRefused(["The booking must fall within the arrangement's dates."])
     reasons = suitability_reasons(locked.carer, locked.person, locked.kind, arrives_on)
+    away = (
+        Unavailability.objects.filter(carer=locked.carer, starts_on__lt=leaves_on, ends_on__gte=arrives_on)
+        .order_by("starts_on")
+        .first()
+    )
+    if away:
+        reasons.append(
+            f"{locked.carer.name} is away from {away.starts_on:%-d %b %Y} to {away.ends_on:%-d %b %Y}"
+            + (f" ({away.note})." if away.note else ".")
+        )
     clash = (
         ShortBreakBooking.objects.booked()
         .filter(room=room, dates__overlap=(arrives_on, leaves_on))

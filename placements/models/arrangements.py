@@ -21,6 +21,12 @@ class ArrangementStatus(models.TextChoices):
 
 OPEN_STATUSES = (ArrangementStatus.PLANNED, ArrangementStatus.CURRENT)
 
+ARRANGEMENT_CAPACITY_CHECK = (
+    "PERFORM placements_check_capacity(NEW.carer_id, daterange(NEW.start_date, NEW.end_date, '[)'));"
+    " RETURN NULL;"
+)
+BOOKING_CAPACITY_CHECK = "PERFORM placements_check_capacity(NEW.carer_id, NEW.dates); RETURN NULL;"
+
 # Kinds where the person sleeps at the carer's home for the whole
 # arrangement. Short breaks count night by night, through their bookings.
 STAYING_KINDS = (ArrangementKind.LIVE_IN, ArrangementKind.HOME_FROM_HOSPITAL, ArrangementKind.EMERGENCY)
@@ -245,18 +251,31 @@ class Arrangement(VersionedModel):
                 ),
             ),
         ]
+        # Checked when a stay is added, or changed so that it could take up
+        # more nights (another carer, an earlier start, a later end). A change
+        # that cannot add anyone (notes, an earlier end) is not checked, so a
+        # household whose approved number was lowered can still be managed.
         triggers = [
             pgtrigger.Trigger(
                 name="arrangement_within_capacity",
                 when=pgtrigger.After,
-                operation=pgtrigger.Insert
-                | pgtrigger.UpdateOf("carer_id", "kind", "start_date", "end_date", "status"),
+                operation=pgtrigger.Insert,
                 condition=pgtrigger.Q(new__kind__in=STAYING_KINDS),
-                func=(
-                    "PERFORM placements_check_capacity("
-                    "NEW.carer_id, daterange(NEW.start_date, NEW.end_date, '[)')); RETURN NULL;"
+                func=ARRANGEMENT_CAPACITY_CHECK,
+            ),
+            pgtrigger.Trigger(
+                name="arrangement_change_within_capacity",
+                when=pgtrigger.After,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    "NEW.kind IN ('live_in', 'home_from_hospital', 'emergency') AND ("
+                    "OLD.carer_id IS DISTINCT FROM NEW.carer_id OR OLD.kind IS DISTINCT FROM NEW.kind"
+                    " OR NEW.start_date < OLD.start_date"
+                    " OR (OLD.end_date IS NOT NULL"
+                    " AND (NEW.end_date IS NULL OR NEW.end_date > OLD.end_date)))"
                 ),
-            )
+                func=ARRANGEMENT_CAPACITY_CHECK,
+            ),
         ]
 
     def __str__(self):
@@ -381,14 +400,26 @@ class ShortBreakBooking(models.Model):
                 violation_error_message="This room is already booked for some of these nights.",
             ),
         ]
+        # As for stays: checked when a booking is made, or changed so that
+        # it could take up more nights (rebooked, moved, made longer).
         triggers = [
             pgtrigger.Trigger(
                 name="booking_within_capacity",
                 when=pgtrigger.After,
-                operation=pgtrigger.Insert | pgtrigger.UpdateOf("carer_id", "dates", "status"),
+                operation=pgtrigger.Insert,
                 condition=pgtrigger.Q(new__status=BookingStatus.BOOKED),
-                func="PERFORM placements_check_capacity(NEW.carer_id, NEW.dates); RETURN NULL;",
-            )
+                func=BOOKING_CAPACITY_CHECK,
+            ),
+            pgtrigger.Trigger(
+                name="booking_change_within_capacity",
+                when=pgtrigger.After,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    "NEW.status = 'booked' AND (OLD.status IS DISTINCT FROM NEW.status"
+                    " OR OLD.carer_id IS DISTINCT FROM NEW.carer_id OR NOT (OLD.dates @> NEW.dates))"
+                ),
+                func=BOOKING_CAPACITY_CHECK,
+            ),
         ]
 
     def __str__(self):

@@ -3,14 +3,14 @@
 from django.urls import reverse
 
 from tests.factories import ArrangementFactory
-from tests.sharedlives.pages import form_data, history_entries
+from tests.sharedlives.pages import history_entries
 
 
 def test_ending_an_arrangement_shows_who_ended_it_when_and_why(client, coordinator, arrangement):
     client.force_login(coordinator)
-    url = reverse("arrangement_edit", args=[arrangement.pk])
-    ended = {"status": "ended", "end_date": "2025-05-30", "end_reason": "hospital"}
-    assert client.post(url, {**form_data(client.get(url).context["form"]), **ended}).status_code == 302
+    url = reverse("arrangement_end", args=[arrangement.pk])
+    ended = {"end_date": "2025-05-30", "reason": "hospital", "note": ""}
+    assert client.post(url, ended).status_code == 302
 
     newest = history_entries(client.get(reverse("arrangement_history", args=[arrangement.pk])))[0]
 

@@ -144,3 +144,23 @@ def test_two_bookings_made_at_the_same_moment_cannot_both_take_the_last_place(sc
     assert not any(thread.is_alive() for thread in threads)
     assert sorted(outcomes) == ["booked", "refused"]
     assert ShortBreakBooking.objects.filter(carer=carer).count() == 1
+
+
+def test_a_household_whose_approved_number_was_lowered_can_still_be_managed(scheme):
+    """Approved for two with two living in, then for one: nobody new may
+    come, but the records of those there can be edited and ended."""
+    carer = approved_carer(scheme, max_people=2, starts_on=dt.date(2024, 6, 3))
+    first, second = (
+        ArrangementFactory(scheme=scheme, carer=carer, start_date=dt.date(2025, 1, 6)) for _ in range(2)
+    )
+    carer.approvals.update(max_people=1)
+
+    first.notes = "Moving to her own flat in the spring."
+    first.save()
+    second.end_date = dt.date(2026, 12, 31)
+    second.save()
+
+    with pytest.raises(IntegrityError, match="placements_capacity"), transaction.atomic():
+        ArrangementFactory(
+            scheme=scheme, carer=carer, kind=ArrangementKind.EMERGENCY, start_date=dt.date(2027, 2, 1)
+        )
