@@ -31,9 +31,17 @@ from django.utils import timezone
 
 from carers.models import Carer, CarerStatus, HouseholdMember, Pet, Room, Smoking
 from people.models import Contact, ContactKind, Person, SmokingPreference
-from placements.models import OPEN_STATUSES, Arrangement, ArrangementStatus, EndReason
+from placements.capacity import LEGAL_MAXIMUM
+from placements.models import OPEN_STATUSES, STAYING_KINDS, Arrangement, ArrangementStatus, EndReason
 from sharedlives.choices import ArrangementKind, NeedsGroup, PetKind
 from sharedlives.demo_approval import LEEDS_PANEL, NORTH_YORKSHIRE_PANEL, SCALE_PANEL, ApprovalBuilder
+from sharedlives.demo_matching import (
+    LEEDS_RATES,
+    LEEDS_REGION,
+    NORTH_YORKSHIRE_RATES,
+    NORTH_YORKSHIRE_REGION,
+    MatchingBuilder,
+)
 from sharedlives.demo_portal import build_portal, save_dates_away
 from sharedlives.models import Membership, Role, Scheme, User
 
@@ -44,6 +52,9 @@ BATCH_SIZE = 2000
 MAX_OPEN_PER_CARER = 3
 # How many people to try before giving up on placing one arrangement.
 ATTEMPTS = 25
+# How many households to try for a stay before giving up on a room of its own.
+HOUSEHOLD_ATTEMPTS = 5
+ROOM_KINDS = (*STAYING_KINDS, ArrangementKind.SHORT_BREAKS)
 
 Report = Callable[[str], None]
 
@@ -843,18 +854,25 @@ class ArrangementPlanner:
     """Matches people and carers to (kind, status) specs while keeping the
     rules: a person's live-in arrangements never overlap (the database's
     exclusion constraint), only approved carers have planned or current
-    arrangements, and none has more than three of them.
+    arrangements, and none has more than three of them. Nobody stays with a
+    household on a night when three people already do (the database's
+    capacity trigger); where it can, a stay goes to a household with a room
+    free for it (``rooms``: how many rooms each carer has). Every started
+    arrangement has its agreement, and a live-in one its licence and rent.
 
     The carers need not be saved yet (they are known by their place in
     ``carers``): their approval history is fitted around the arrangements
-    before they are."""
+    before they are, and the terms allow as many people as ever stay."""
 
-    def __init__(self, maker: Maker, people: list[Person], carers: list[Carer]):
+    def __init__(self, maker: Maker, people: list[Person], carers: list[Carer], rooms: Sequence[int] = ()):
         self.maker = maker
         self.rng = maker.rng
         self.people = people
         self.carers = carers
+        self.rooms = list(rooms) or [LEGAL_MAXIMUM] * len(carers)
         self.diaries: dict[int, Diary] = {}
+        # Each household's stays (live-in and other stays) as [start, end) nights.
+        self.stays: dict[int, list[tuple[datetime.date, datetime.date]]] = {}
         approved = [i for i, c in enumerate(carers) if c.status == CarerStatus.APPROVED]
         self.open_counts = dict.fromkeys(approved, 0)
         self.with_space = list(approved)
@@ -891,9 +909,13 @@ class ArrangementPlanner:
                 continue
             if kind == ArrangementKind.LIVE_IN and self._clashes(diary, start, end):
                 continue
-            carer_index = self._carer_for(status, diary)
+            # Short breaks are booked into a room too, so they look for one free.
+            nights = (start, end or datetime.date.max) if kind in ROOM_KINDS else None
+            carer_index = self._carer_for(status, diary, nights)
             if carer_index is None:
-                return None
+                if status in OPEN_STATUSES and not self.with_space:
+                    return None
+                continue
             return self._record(person, diary, carer_index, kind, status, start, end)
         return None
 
@@ -903,15 +925,35 @@ class ArrangementPlanner:
         last = end or datetime.date.max
         return any(start <= other_end and other_start <= last for other_start, other_end in diary.live_in)
 
-    def _carer_for(self, status: str, diary: Diary) -> int | None:
+    def _staying(self, carer_index: int, nights: tuple[datetime.date, datetime.date]) -> int:
+        """The most people already staying with the household on any of ``nights``."""
+        first, last = nights
+        stays = [(s, e) for s, e in self.stays.get(carer_index, ()) if s < last and first < e]
+        starts = [first] + [s for s, _ in stays if first < s]
+        return max((sum(s <= night < e for s, e in stays) for night in starts), default=0)
+
+    def _fits(self, carer_index: int, nights, tries: int) -> bool:
+        """Whether one more can stay on ``nights``: in a room of their own for
+        the first tries, else anywhere within the legal maximum."""
+        if nights is None:
+            return True
+        staying = self._staying(carer_index, nights)
+        room_free = staying < self.rooms[carer_index]
+        return staying < LEGAL_MAXIMUM and (room_free or tries >= HOUSEHOLD_ATTEMPTS)
+
+    def _carer_for(self, status: str, diary: Diary, nights) -> int | None:
         if status == ArrangementStatus.ENDED:
-            return self.rng.choice(self.past_carers)
-        for _ in range(5):
+            for tries in range(2 * HOUSEHOLD_ATTEMPTS):
+                carer_index = self.rng.choice(self.past_carers)
+                if self._fits(carer_index, nights, tries):
+                    return carer_index
+            return None
+        for tries in range(2 * HOUSEHOLD_ATTEMPTS):
             if not self.with_space:
                 return None
             index = self.rng.randrange(len(self.with_space))
             carer_index = self.with_space[index]
-            if carer_index in diary.open_with:
+            if carer_index in diary.open_with or not self._fits(carer_index, nights, tries):
                 continue
             self.open_counts[carer_index] += 1
             if self.open_counts[carer_index] >= MAX_OPEN_PER_CARER:
@@ -924,8 +966,11 @@ class ArrangementPlanner:
     def _record(self, person, diary, carer_index, kind, status, start, end) -> Arrangement:
         if kind == ArrangementKind.LIVE_IN:
             diary.live_in.append((start, end or datetime.date.max))
+        if kind in STAYING_KINDS:
+            self.stays.setdefault(carer_index, []).append((start, end or datetime.date.max))
         if status in OPEN_STATUSES:
             diary.open_with.add(carer_index)
+        agreement, licence, rent = self._paperwork(kind, status, start)
         arrangement = Arrangement(
             scheme_id=person.scheme_id,
             person_id=person.pk,
@@ -936,9 +981,30 @@ class ArrangementPlanner:
             end_date=end,
             end_reason=self._end_reason(kind, carer_index) if status == ArrangementStatus.ENDED else "",
             notes=self.rng.choice(ARRANGEMENT_NOTES[kind]),
+            agreement_recorded_on=agreement,
+            licence_recorded_on=licence,
+            weekly_rent=rent,
         )
         diary.arrangements.append(arrangement)
         return arrangement
+
+    def _paperwork(self, kind: str, status: str, start: datetime.date):
+        """When the arrangement agreement (and for live-in, the licence) was
+        signed, and the weekly rent: on or before the start, and for half the
+        planned arrangements not yet."""
+        rng, days = self.rng, datetime.timedelta
+        if status == ArrangementStatus.PLANNED:
+            if rng.random() < 0.5:
+                return None, None, None
+            signed = self.maker.today - days(rng.randint(0, 10))
+        elif kind in SHORT_STAYS:
+            signed = start - days(rng.randint(0, 1))  # signed when they came
+        else:
+            signed = start - days(rng.randint(0, 21))
+        if kind != ArrangementKind.LIVE_IN:
+            return signed, None, None
+        # A room's rent, guided by the Local Housing Allowance: £85 to £140 a week.
+        return signed, signed, Decimal(rng.randint(34, 56)) * Decimal("2.50")
 
     def _end_reason(self, kind: str, carer_index: int) -> str:
         if self.carers[carer_index].status == CarerStatus.RESIGNED and self.rng.random() < 0.7:
@@ -1070,10 +1136,12 @@ def build_records(
     specs: Sequence[tuple[str, str]],
     timer: Timer,
     approval: ApprovalBuilder | None = None,
+    matching: MatchingBuilder | None = None,
 ) -> Built:
     """Carer households, people and arrangements for one scheme, caseloads
-    shared across ``staff`` (whoever is listed more often gets more), and
-    the households' approval records if an ``approval`` builder is given."""
+    shared across ``staff`` (whoever is listed more often gets more), the
+    households' approval records if an ``approval`` builder is given, and
+    the rates, referrals and matching records if a ``matching`` one is."""
     rng = maker.rng
 
     def caseworker(unassigned: float) -> User | None:
@@ -1093,7 +1161,7 @@ def build_records(
     # The arrangements are planned before the households are saved, so that
     # each household's approval dates can be fitted around its arrangements.
     carers = [household.carer for household in households]
-    planned = ArrangementPlanner(maker, persons, carers).plan(specs)
+    planned = ArrangementPlanner(maker, persons, carers, [len(h.rooms) for h in households]).plan(specs)
     if approval is not None:
         approval.prepare(households, planned, persons)
     save_all(Carer, carers)
@@ -1101,11 +1169,16 @@ def build_records(
     members = save_all(HouseholdMember, [m for household in households for m in household.members])
     pets = save_all(Pet, [pet for household in households for pet in household.pets])
     rooms = save_all(Room, [room for household in households for room in household.rooms])
+    # Stays and bookings check their room is their household's: (id, carer) lookups.
+    refresh_statistics(Room)
     timer.step(
         f"{len(carers):,} carer households: {len(members):,} household members, "
         f"{len(pets):,} pets, {len(rooms):,} rooms"
     )
 
+    if matching is not None:
+        # Before the arrangements, which point at their referral and rate.
+        timer.step(matching.prepare(households, planned, persons, approval))
     arrangements = save_all(Arrangement, planned)
     timer.step(f"{len(arrangements):,} arrangements")
     if approval is not None:
@@ -1223,9 +1296,15 @@ def build_demo(report: Report = quiet) -> list[Login]:
     # The registered manager keeps a small caseload; the coordinators share the rest.
     staff = [coordinator, coordinator, coordinator3, coordinator3, manager]
     approval = ApprovalBuilder(SEED + 10, leeds, manager, [coordinator, coordinator3], LEEDS_PANEL)
-    built = build_records(maker, leeds, staff, statuses, 60, _leeds_specs(maker.rng), timer, approval)
+    matching = MatchingBuilder(
+        Maker(SEED + 30, LEEDS), leeds, manager, [coordinator, coordinator3], LEEDS_RATES, region=LEEDS_REGION
+    )
+    specs = _leeds_specs(maker.rng)
+    built = build_records(maker, leeds, staff, statuses, 60, specs, timer, approval, matching)
     logins += add_carer_logins(built, ["carer", "carer2"], password_hash)
     timer.step(build_portal(SEED + 20, built.carers))
+    # Bookings go around the dates away the portal has just recorded.
+    timer.step(matching.finish())
 
     north = Scheme.objects.create(name="North Yorkshire Shared Lives", cqc_location_id="1-109876543")
     manager2, coordinator2 = make_users(
@@ -1247,7 +1326,18 @@ def build_demo(report: Report = quiet) -> list[Login]:
         (ArrangementKind.DAY_SUPPORT, ArrangementStatus.ENDED),
     ]
     approval = ApprovalBuilder(SEED + 11, north, manager2, [coordinator2], NORTH_YORKSHIRE_PANEL)
-    build_records(maker, north, [coordinator2], statuses, 5, specs, timer, approval)
+    # A rural county: carers further away are still worth a look.
+    matching = MatchingBuilder(
+        Maker(SEED + 31, NORTH_YORKSHIRE),
+        north,
+        manager2,
+        [coordinator2],
+        NORTH_YORKSHIRE_RATES,
+        region=NORTH_YORKSHIRE_REGION,
+        max_distance_miles=40,
+    )
+    build_records(maker, north, [coordinator2], statuses, 5, specs, timer, approval, matching)
+    timer.step(matching.finish())
     return logins
 
 
@@ -1347,8 +1437,12 @@ def build_scale(carers: int, report: Report = quiet) -> list[Login]:
     )
     specs = random_specs(rng, 5 * carers, SCALE_STATUS_WEIGHTS)
     approval = ApprovalBuilder(SEED + 200 + k, scheme, manager, coordinators, SCALE_PANEL, detail=False)
-    built = build_records(maker, scheme, coordinators, statuses, 3 * carers, specs, timer, approval)
+    matching = MatchingBuilder(
+        Maker(SEED + 400 + k, YORKSHIRE), scheme, manager, coordinators, LEEDS_RATES, detail=False
+    )
+    built = build_records(maker, scheme, coordinators, statuses, 3 * carers, specs, timer, approval, matching)
     timer.step(save_dates_away(SEED + 300 + k, built.carers))
+    timer.step(matching.finish())
 
     usernames = [f"{prefix}-carer-{i}" for i in range(1, SCALE_CARER_LOGINS + 1)]
     logins = staff_logins([manager], Role.MANAGER, scheme)

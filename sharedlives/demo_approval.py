@@ -44,7 +44,7 @@ from carers.models import (
     StageChange,
 )
 from carers.services import ALLOWED_MOVES, MANAGER_MOVES
-from placements.models import OPEN_STATUSES, Arrangement
+from placements.models import OPEN_STATUSES, STAYING_KINDS, Arrangement
 from sharedlives.choices import ArrangementKind, NeedsGroup
 from sharedlives.dates import add_months
 from sharedlives.models import Scheme, User
@@ -271,6 +271,19 @@ TRAINING = {
     CheckKind.MEDICATION: "Safe handling of medicines",
     CheckKind.DATA_PROTECTION: "Data protection and confidentiality (e-learning)",
 }
+
+
+def most_staying_at_once(arrangements: Sequence[Arrangement], before: datetime.date | None = None) -> int:
+    """The most people staying with a household on any night (before
+    ``before``), counted as the database's capacity trigger counts them: live-in
+    and other stays, from the first night to the day they leave."""
+    last = before or datetime.date.max
+    stays = [
+        (a.start_date, min(a.end_date or datetime.date.max, last))
+        for a in arrangements
+        if a.kind in STAYING_KINDS and a.start_date < last
+    ]
+    return max((sum(s <= night < e for s, e in stays) for night, _ in stays), default=0)
 
 
 def panel_day(year: int, month: int) -> datetime.date:
@@ -567,8 +580,11 @@ class ApprovalBuilder:
 
         left_on = tail[-1][1] if status in (S.RESIGNED, S.APPROVAL_ENDED) else None
         probation = None
-        if approved_on > self.today - 365 * DAY and rng.random() < 0.5:
-            probation = add_months(approved_on, 12)  # a probationary first year
+        supporting = {a.person_id for a in story.arrangements if a.status in OPEN_STATUSES}
+        if approved_on > self.today - 365 * DAY and rng.random() < 0.5 and len(supporting) <= 1:
+            # A probationary first year, for a household supporting no more
+            # than the one person a scheme usually allows until it ends.
+            probation = add_months(approved_on, 12)
         terms = self._terms(story, decision, approved_on, left_on, item, probation)
         if self.detail:
             self._approved_checks(story, approved_on, left_on or self.today)
@@ -604,11 +620,14 @@ class ApprovalBuilder:
         if not needs:
             needs = {NeedsGroup.LEARNING_DISABILITY, rng.choice(NeedsGroup.values)}
         open_now = sum(a.status in OPEN_STATUSES for a in story.arrangements)
+        # Room for everyone there now, and for as many as ever stayed at once
+        # (the database refuses a night over the terms in force).
+        most = max(open_now, most_staying_at_once(story.arrangements))
         terms = ApprovalTerms(
             carer=story.carer,
             decision=decision,
             kinds=[kind for kind in ArrangementKind.values if kind in kinds],
-            max_people=max(open_now, rng.choices((1, 2, 3), weights=(30, 45, 25))[0]),
+            max_people=max(most, rng.choices((1, 2, 3), weights=(30, 45, 25))[0]),
             needs_groups=[group for group in NeedsGroup.values if group in needs],
             conditions=item.conditions if item else "",
             probation_ends_on=probation,
@@ -621,12 +640,17 @@ class ApprovalBuilder:
     def _review(self, story: Story, held_on: datetime.date, terms: ApprovalTerms) -> None:
         carer = story.carer
         change = ""
-        if not self._terms_changed and carer.status == S.APPROVED and terms.max_people > 1:
+        changed_on = min(self.today - DAY, held_on + self.days(10, 30))
+        if (
+            not self._terms_changed
+            and carer.status == S.APPROVED
+            and terms.max_people > 1
+            and most_staying_at_once(story.arrangements, before=changed_on) < terms.max_people
+        ):
             # One household asked for one more person at its review; the
             # registered manager agreed, so the terms changed.
             self._terms_changed = True
             change = TERMS_CHANGE
-            changed_on = min(self.today - DAY, held_on + self.days(10, 30))
             decision = self._decision(
                 story,
                 changed_on,
