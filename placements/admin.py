@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from placements.models import Arrangement
+from placements.models import Arrangement, MatchingSettings, PaymentRate, PostcodeLocation, RateAmount
 
 
 @admin.register(Arrangement)
@@ -12,3 +12,72 @@ class ArrangementAdmin(admin.ModelAdmin):
     autocomplete_fields = ["person", "carer"]
     readonly_fields = ["version", "created_at", "updated_at"]
     date_hierarchy = "start_date"
+
+
+class RateAmountInline(admin.TabularInline):
+    """Each amount a rate has had: add a new row for an uplift (and give the
+    old one its last day) rather than changing a past amount."""
+
+    model = RateAmount
+    extra = 1
+    fields = [
+        "effective_from",
+        "effective_to",
+        "care_payment",
+        "rent",
+        "household_contribution",
+        "amount",
+        "session_hours",
+        "extra_person_uplift",
+    ]
+
+
+@admin.register(PaymentRate)
+class PaymentRateAdmin(admin.ModelAdmin):
+    list_display = ["name", "scheme", "kind", "description"]
+    list_filter = ["scheme", "kind"]
+    search_fields = ["name", "description"]
+    list_select_related = ["scheme"]
+    inlines = [RateAmountInline]
+
+
+@admin.register(MatchingSettings)
+class MatchingSettingsAdmin(admin.ModelAdmin):
+    """A scheme's weights for ranking carers and its limits (one row a
+    scheme; a scheme without one uses the defaults)."""
+
+    list_display = ["scheme", "max_distance_miles", "probation_max_people"]
+    list_select_related = ["scheme"]
+    fieldsets = [
+        (None, {"fields": ["scheme", "max_distance_miles", "probation_max_people"]}),
+        (
+            "Points",
+            {
+                "fields": [
+                    ("points_per_shared_interest", "most_interest_points"),
+                    "points_for_language",
+                    "points_for_faith",
+                    ("points_per_year_of_experience", "most_experience_points"),
+                    "points_for_nearby",
+                    ("points_for_same_district", "points_for_same_area"),
+                    "points_for_own_bathroom",
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(PostcodeLocation)
+class PostcodeLocationAdmin(admin.ModelAdmin):
+    """Where postcodes are; filled by ``manage.py import_postcodes``."""
+
+    list_display = ["postcode", "latitude", "longitude"]
+    search_fields = ["postcode"]
+    # Millions of rows: counting them for every page of the list is slow.
+    show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        """Postcodes that start with what was typed ("ls6 2" finds LS6 2AB),
+        which the primary key's index answers at once."""
+        typed = " ".join(search_term.upper().split())
+        return (queryset.filter(postcode__startswith=typed) if typed else queryset), False

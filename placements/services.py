@@ -205,11 +205,15 @@ def receive_referral(*, referral: Referral, membership) -> Referral:
         to_stage=R.RECEIVED,
         changed_by=membership.user,
         changed_at=referral.stage_changed_at,
-        # Lower the first letter only: "health (hospital, GP, community team)".
-        reason=f"Referred by {_lower_first(referral.get_source_display())} "
-        f"on {referral.received_on:%-d %b %Y}.",
+        reason=received_reason(referral),
     )
     return referral
+
+
+def received_reason(referral: Referral) -> str:
+    """The first line of a referral's history: who referred, and when."""
+    # Lower the first letter only: "health (hospital, GP, community team)".
+    return f"Referred by {_lower_first(referral.get_source_display())} on {referral.received_on:%-d %b %Y}."
 
 
 # Proposals and introductions ---------------------------------------------

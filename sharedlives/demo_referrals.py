@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from people.models import Person
 from placements.models import Arrangement, ArrangementStatus, Funder, Referral, ReferralSource, ReferralStage
+from placements.services import received_reason
 from sharedlives.choices import ArrangementKind, NeedsGroup
 from sharedlives.models import User
 
@@ -462,7 +463,7 @@ class ReferralPlanner:
         name = person.preferred_name or person.first_name
         if not frm:
             # As placements.services.receive_referral puts it.
-            return f"Referred by {referral.get_source_display().lower()} on {referral.received_on:%-d %b %Y}."
+            return received_reason(referral)
         if to == R.ARRANGEMENT_STARTED:
             # As placements.services.start_arrangement puts it.
             arrangement = story.arrangement

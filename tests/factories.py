@@ -403,7 +403,7 @@ class OnePageProfileFactory(DjangoModelFactory):
     like_and_admire = "I make people laugh and I always remember birthdays."
     important_to_me = "Seeing my sister on Sundays. Football on the radio. My own room."
     how_to_support_me = "Give me time to answer. Tell me what is happening today, in the morning."
-    written_with = "Written with my sister Jo"
+    written_with = "my sister Jo"
     written_on = datetime.date(2026, 10, 1)
 
 

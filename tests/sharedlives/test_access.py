@@ -17,28 +17,49 @@ from tests.factories import (
     CertificateFactory,
     ChangeRequestFactory,
     CheckFactory,
+    IntroductionFactory,
     PanelItemFactory,
+    ProposalFactory,
+    ReferralFactory,
+    RoomFactory,
+    ShortBreakBookingFactory,
     UserFactory,
 )
 from tests.sharedlives.pages import text
 
 CARER_PAGES = ["carer_detail", "carer_edit", "carer_household", "carer_history"]
+CARER_PAGES += ["carer_availability"]
 PERSON_PAGES = ["person_detail", "person_edit", "person_contacts", "person_history"]
+PERSON_PAGES += ["person_profile", "person_profile_edit", "person_profile_print"]
 ARRANGEMENT_PAGES = ["arrangement_detail", "arrangement_edit", "arrangement_history"]
+ARRANGEMENT_PAGES += ["arrangement_start", "arrangement_end"]
+# Referrals are the staff's work: a carer finds none, not even one for someone living with them.
+REFERRAL_PAGES = ["referral_detail", "referral_edit", "referral_history"]
+REFERRAL_PAGES += ["referral_matching"]
 RECORD_PAGES = (
     [(name, "carer") for name in CARER_PAGES]
     + [(name, "person") for name in PERSON_PAGES]
     + [(name, "arrangement") for name in ARRANGEMENT_PAGES]
+    + [(name, "referral") for name in REFERRAL_PAGES]
 )
 # Pages a carer may open for their own records; every other page of a record
 # is for staff.
 CARER_READABLE = {"carer_detail", "person_detail", "arrangement_detail"}
+CARER_READABLE |= {"person_profile", "person_profile_print"}
 STAFF_ONLY_PAGES = ["carer_list", "carer_create", "person_list", "person_create"]
 STAFF_ONLY_PAGES += ["arrangement_list", "arrangement_create"]
+STAFF_ONLY_PAGES += ["arrangement_rates"]
+STAFF_ONLY_PAGES += ["referral_list", "referral_create"]
 
 
 def _records(arrangement):
-    return {"carer": arrangement.carer, "person": arrangement.person, "arrangement": arrangement}
+    referral = ReferralFactory(scheme=arrangement.scheme, person=arrangement.person, kind="short_breaks")
+    return {
+        "carer": arrangement.carer,
+        "person": arrangement.person,
+        "arrangement": arrangement,
+        "referral": referral,
+    }
 
 
 @pytest.fixture
@@ -57,6 +78,14 @@ def other_household_records(scheme, other_carer_household):
     records.update(
         change=ChangeRequestFactory(carer=other_carer_household),
         certificate=CertificateFactory(carer=other_carer_household),
+    )
+    proposal = ProposalFactory(referral=records["referral"], carer=other_carer_household)
+    records.update(proposal=proposal, introduction=IntroductionFactory(proposal=proposal))
+    breaks = ArrangementFactory(
+        scheme=scheme, carer=other_carer_household, person=records["person"], kind="short_breaks"
+    )
+    records["booking"] = ShortBreakBookingFactory(
+        arrangement=breaks, room=RoomFactory(carer=other_carer_household)
     )
     return records
 
@@ -144,7 +173,9 @@ def test_a_carers_view_of_their_household_hides_staff_notes_and_edit_buttons(cli
     assert "History" not in page
 
 
-@pytest.mark.parametrize(("name", "record"), [p for p in RECORD_PAGES if p[0] not in CARER_READABLE])
+@pytest.mark.parametrize(
+    ("name", "record"), [p for p in RECORD_PAGES if p[0] not in CARER_READABLE and p[1] != "referral"]
+)
 def test_a_carer_cannot_open_the_staff_pages_of_their_own_records(client, carer, own_records, name, record):
     client.force_login(carer)
 
@@ -163,6 +194,13 @@ def test_a_carer_cannot_open_another_households_pages(
     response = client.get(reverse(name, args=[other_household_records[record].pk]))
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", REFERRAL_PAGES)
+def test_a_carer_cannot_find_the_referral_of_someone_living_with_them(client, carer, own_records, name):
+    client.force_login(carer)
+
+    assert client.get(reverse(name, args=[own_records["referral"].pk])).status_code == 404
 
 
 def test_a_carer_cannot_open_someone_whose_arrangement_with_them_has_ended(client, carer, own_records):
@@ -213,16 +251,28 @@ READ_ONLY_PAGES = {"carer_list", "carer_detail", "carer_history", "person_list",
 READ_ONLY_PAGES |= {"person_history", "arrangement_list", "arrangement_detail", "arrangement_history"}
 READ_ONLY_PAGES |= {"carer_approval", "approval_pipeline", "panel_list", "panel_detail", "panel_pack"}
 READ_ONLY_PAGES |= {"change_queue", "certificate_file"}
+READ_ONLY_PAGES |= {"person_profile", "person_profile_print"}
+READ_ONLY_PAGES |= {"referral_list", "referral_detail", "referral_history"}
+READ_ONLY_PAGES |= {"referral_matching"}
+READ_ONLY_PAGES |= {"arrangement_rates", "carer_availability"}
 # Pages that only take a POST (a button), from anyone.
 POST_ONLY_PAGES = {"carer_move", "check_sign_off", "panel_add_applicant"}
 POST_ONLY_PAGES |= {"change_accept", "change_decline", "change_note", "certificate_verify"}
+POST_ONLY_PAGES |= {"referral_move", "referral_answer", "referral_introduction_plan"}
+POST_ONLY_PAGES |= {"referral_introduction_record"}
+POST_ONLY_PAGES |= {"referral_propose"}
+POST_ONLY_PAGES |= {"arrangement_booking_cancel"}
 DOMAIN_APPS = {"carers.urls": "carer", "people.urls": "person", "placements.urls": "arrangement"}
+DOMAIN_APPS["placements.referral_urls"] = "referral"
 # A page's second id, and the record of the other household it is taken from.
 SECOND_IDS = {
     "check_pk": "check",
     "item_pk": "panel_item",
     "change_pk": "change",
     "certificate_pk": "certificate",
+    "proposal_pk": "proposal",
+    "introduction_pk": "introduction",
+    "booking_pk": "booking",
 }
 
 
@@ -256,7 +306,7 @@ def _url_with_ids(name, record, second_ids, records) -> str:
 
 
 def test_the_walk_covers_every_page_of_the_domain_apps():
-    assert len(DOMAIN_PAGES) == 40
+    assert len(DOMAIN_PAGES) == 61
     names = {name for name, _, _ in DOMAIN_PAGES}
     assert names >= set(CARER_PAGES + PERSON_PAGES + ARRANGEMENT_PAGES)
     assert {

@@ -16,6 +16,8 @@ READ_ONLY_PAGES = [
     ("arrangement_list", None),
     ("arrangement_detail", "arrangement"),
     ("arrangement_history", "arrangement"),
+    ("arrangement_rates", None),
+    ("carer_availability", "carer"),
 ]
 FORM_PAGES = [
     ("choose_scheme", None),
@@ -27,6 +29,8 @@ FORM_PAGES = [
     ("person_contacts", "person"),
     ("arrangement_create", None),
     ("arrangement_edit", "arrangement"),
+    ("arrangement_start", "arrangement"),
+    ("arrangement_end", "arrangement"),
 ]
 
 

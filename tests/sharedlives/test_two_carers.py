@@ -31,8 +31,16 @@ from carers.models import (
     PanelItem,
     Unavailability,
 )
-from people.models import Person
-from placements.models import Arrangement
+from people.models import OnePageProfile, Person
+from placements.models import (
+    Answer,
+    Arrangement,
+    Introduction,
+    Proposal,
+    Referral,
+    ReferralStage,
+    ShortBreakBooking,
+)
 from sharedlives.choices import PetKind
 from tests.factories import (
     ArrangementFactory,
@@ -40,10 +48,15 @@ from tests.factories import (
     ChangeRequestFactory,
     CheckFactory,
     HouseholdMemberFactory,
+    IntroductionFactory,
+    OnePageProfileFactory,
     PanelItemFactory,
     PersonFactory,
     PetFactory,
+    ProposalFactory,
+    ReferralFactory,
     RoomFactory,
+    ShortBreakBookingFactory,
     UnavailabilityFactory,
 )
 
@@ -56,6 +69,7 @@ CARERS_OWN_PAGES = {"dashboard", "choose_scheme", "password_change", "password_c
 
 # What ``pk`` names, by where the page lives.
 PK_RECORDS = {"carers/": "carer", "panels/": "panel", "people/": "person", "arrangements/": "arrangement"}
+PK_RECORDS["referrals/"] = "referral"
 # A page's other ids, and the record each is taken from.
 OTHER_IDS = {
     "check_pk": "check",
@@ -66,6 +80,9 @@ OTHER_IDS = {
     "change_pk": "change",
     "certificate_pk": "certificate",
     "away_pk": "away",
+    "proposal_pk": "proposal",
+    "introduction_pk": "introduction",
+    "booking_pk": "booking",
 }
 
 
@@ -134,7 +151,7 @@ def _uploads(settings, tmp_path):
     settings.UPLOADS_ROOT = tmp_path / "uploads"
 
 
-def _household(carer, login, *, member, pet, room, person, change, certificate, address):
+def _household(carer, login, *, member, pet, room, person, change, certificate, address, profile):
     """A household with one of everything a carer's page could show."""
     login.first_name, login.last_name = carer.first_name, carer.last_name
     login.save()
@@ -146,7 +163,22 @@ def _household(carer, login, *, member, pet, room, person, change, certificate, 
     arrangement = ArrangementFactory(
         scheme=carer.scheme, carer=carer, person=PersonFactory(scheme=carer.scheme, **person)
     )
+    OnePageProfileFactory(person=arrangement.person, important_to_me=profile)
     item = PanelItemFactory(carer=carer)
+    # A referral for short breaks too, with this household proposed and a first meeting planned.
+    referral = ReferralFactory(
+        scheme=carer.scheme, person=arrangement.person, kind="short_breaks", stage=ReferralStage.INTRODUCTIONS
+    )
+    proposal = ProposalFactory(
+        referral=referral, carer=carer, person_answer=Answer.INTERESTED, carer_answer=Answer.INTERESTED
+    )
+    # Short breaks for the same person as well, with nights booked in a room of their own.
+    breaks = ArrangementFactory(
+        scheme=carer.scheme, carer=carer, person=arrangement.person, kind="short_breaks"
+    )
+    booking = ShortBreakBookingFactory(
+        arrangement=breaks, room=RoomFactory(carer=carer, name=f"{room} annexe")
+    )
     return {
         "carer": carer,
         "member": member,
@@ -167,6 +199,10 @@ def _household(carer, login, *, member, pet, room, person, change, certificate, 
         "arrangement": arrangement,
         "panel": item.meeting,
         "panel_item": item,
+        "referral": referral,
+        "proposal": proposal,
+        "introduction": IntroductionFactory(proposal=proposal),
+        "booking": booking,
     }
 
 
@@ -183,6 +219,7 @@ def ours(carer, carer_household):
         change="Arjun Patel",
         certificate="patel-gas-safety.pdf",
         address="4 Moor Road",
+        profile="Tea with my gran on Sundays.",
     )
 
 
@@ -199,6 +236,7 @@ def theirs(other_carer, other_carer_household):
         change="Noah Barker",
         certificate="barker-insurance.pdf",
         address="12 Hawthorn Lane",
+        profile="Feeding the ducks at Roundhay Park.",
     )
 
 
@@ -212,6 +250,7 @@ THEIR_NAMES = [
     "Attic room",
     "barker-insurance.pdf",
     "Hawthorn Lane",
+    "Roundhay Park",  # in the one-page profile of the person living with them
 ]
 
 
@@ -241,6 +280,11 @@ def _state(household) -> dict:
         "people": list(
             Person.objects.filter(arrangements__carer=carer).values_list("id", "first_name", "version")
         ),
+        "profiles": list(
+            OnePageProfile.objects.filter(person__arrangements__carer=carer).values_list(
+                "id", "version", "important_to_me"
+            )
+        ),
         "panel": list(
             PanelItem.objects.filter(carer=carer).values_list("id", "meeting", "recommendation", "reasons")
         ),
@@ -248,6 +292,18 @@ def _state(household) -> dict:
         "terms": list(carer.approvals.values_list("id", "ends_on")),
         "decisions": list(carer.decisions.values_list("id")),
         "reviews": list(carer.reviews.values_list("id")),
+        "referrals": list(
+            Referral.objects.filter(person__arrangements__carer=carer).values_list(
+                "id", "stage", "version", "risks"
+            )
+        ),
+        "proposals": list(
+            Proposal.objects.filter(carer=carer).values_list("id", "person_answer", "carer_answer")
+        ),
+        "introductions": list(
+            Introduction.objects.filter(proposal__carer=carer).values_list("id", "status", "for_person")
+        ),
+        "bookings": list(ShortBreakBooking.objects.filter(carer=carer).values_list("id", "status", "dates")),
     }
 
 
@@ -336,7 +392,7 @@ def test_no_page_of_the_first_carers_own_records_shows_the_other_household(
     [
         ("dashboard", ["Asha Patel", "Ben Hughes"]),
         ("portal_household", ["Ravi Patel", "Biscuit", "Back bedroom"]),
-        ("portal_people", ["Ben Hughes"]),
+        ("portal_people", ["Ben Hughes", "Tea with my gran on Sundays."]),
         ("portal_changes", ["Arjun Patel"]),
         ("portal_certificates", ["patel-gas-safety.pdf"]),
         ("portal_checks", ["Ravi Patel"]),
@@ -414,8 +470,11 @@ def test_a_carer_gets_no_admin_page(client, carer, ours, theirs, method):
         ("carer_detail", "carer", ["Tom Barker", "Hawthorn Lane"]),
         ("carer_household", "carer", ["Lily Barker", "Mittens", "Attic room"]),
         ("person_detail", "person", ["Zainab Okafor"]),
+        ("person_profile_print", "person", ["Roundhay Park"]),
         ("change_queue", None, ["Noah Barker"]),
         ("carer_approval", "carer", ["barker-insurance.pdf"]),
+        ("referral_detail", "referral", ["Zainab Okafor", "Tom Barker"]),
+        ("carer_availability", "carer", ["Zainab Okafor"]),
     ],
 )
 def test_the_schemes_coordinator_sees_what_the_carer_may_not(

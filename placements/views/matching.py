@@ -1,0 +1,114 @@
+"""The matching page: a referral's carers, ranked, each with why they are
+there or why they are left out; and proposing one of them.
+
+The ranking (placements.matching) runs in the database: the page costs the
+same few queries whether the scheme has ten carers or ten thousand."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from carers.models import Carer
+from placements import services
+from placements.matching import Exclusion, Match, rank_carers
+from placements.models import Referral, ReferralStage
+from sharedlives.access import get_referral_for_user
+from sharedlives.shortcuts import paginate
+from sharedlives.workflow import WorkflowRefused
+
+# While these, the page finds carers to propose.
+MATCHING_STAGES = (ReferralStage.MATCHING, ReferralStage.INTRODUCTIONS)
+PER_PAGE = 20
+
+
+class _Counted:
+    """A queryset whose length is already known (from ``Ranking.counts``),
+    so the paginator asks the database only for the rows of the page."""
+
+    ordered = True
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+
+def _referrals():
+    return Referral.objects.select_related("scheme", "person", "coordinator").prefetch_related(
+        "wanted_stays", "wanted_sessions"
+    )
+
+
+def _matching_url(referral, page: str = "") -> str:
+    url = reverse("referral_matching", args=[referral.pk])
+    return f"{url}?page={page}" if page.isdigit() else url
+
+
+@require_safe
+def referral_matching(request, pk):
+    referral, can_edit = get_referral_for_user(request, pk, queryset=_referrals())
+    context = {"referral": referral, "can_edit": can_edit, "person": referral.person}
+    if referral.stage not in MATCHING_STAGES:
+        return render(request, "placements/matching.html", context)
+    ranking = rank_carers(referral, timezone.localdate())
+    counts = ranking.counts()
+    shortlist = paginate(request, _Counted(ranking.shortlist(), counts["shortlisted"]), PER_PAGE)
+    left_out = paginate(request, _Counted(ranking.excluded(), counts["excluded"]), PER_PAGE, param="left_out")
+    labels = ranking.rule_labels()
+    context.update(
+        ranking=ranking,
+        counts=counts,
+        rule_counts=[(labels[code], counts[code]) for code in ranking.rules if counts[code]],
+        page=shortlist,
+        matches=ranking.explain_shortlist(shortlist.object_list),
+        left_out_page=left_out,
+        exclusions=ranking.explain_excluded(left_out.object_list),
+        distance_known=ranking.location is not None,
+    )
+    return render(request, "placements/matching.html", context)
+
+
+@require_POST
+def referral_propose(request, pk):
+    """Propose the carer chosen on the matching page, with their score and
+    its reasons as they are now. A carer a hard rule leaves out is not
+    proposed; the services refuse anything else that is not allowed."""
+    referral, _ = get_referral_for_user(request, pk, for_change=True, queryset=_referrals())
+    page = request.POST.get("page", "")
+    carer_pk = request.POST.get("carer", "")
+    if not carer_pk.isdigit():
+        messages.error(request, "Choose a carer to propose.")
+        return redirect(_matching_url(referral, page))
+    carer = get_object_or_404(Carer.objects.visible_to(request.membership), pk=carer_pk)
+    today = timezone.localdate()
+    standing = rank_carers(referral, today).match_for(carer) if referral.stage in MATCHING_STAGES else None
+    if isinstance(standing, Exclusion):
+        messages.error(request, f"{carer.name} has not been proposed. {' '.join(standing.reasons)}")
+        return redirect(_matching_url(referral, page))
+    match = standing if isinstance(standing, Match) else None
+    try:
+        proposal = services.propose_carer(
+            referral=referral,
+            carer=carer,
+            membership=request.membership,
+            proposed_on=today,
+            score=match.score if match else 0,
+            reasons=match.snapshot if match else [],
+        )
+    except WorkflowRefused as refused:
+        messages.error(request, f"{carer.name} has not been proposed. {' '.join(refused.reasons)}")
+        return redirect(_matching_url(referral, page))
+    messages.success(
+        request,
+        f"{carer.name} has been proposed for {referral.person.name}. Record each of their answers here.",
+    )
+    return redirect(reverse("referral_detail", args=[referral.pk]) + f"#proposal-{proposal.pk}")
