@@ -458,6 +458,15 @@ class StageChange(models.Model):
     def __str__(self):
         return f"{self.carer}: {self.from_status or 'new'} → {self.to_status}"
 
+    # Shared with a referral's stage changes, for the stage history partial.
+    @property
+    def from_label(self) -> str:
+        return self.get_from_status_display()
+
+    @property
+    def to_label(self) -> str:
+        return self.get_to_status_display()
+
 
 @audited
 class CarerReview(models.Model):

@@ -253,6 +253,15 @@ class ReferralStageChange(models.Model):
     def __str__(self):
         return f"{self.referral}: {self.from_stage or 'new'} → {self.to_stage}"
 
+    # Shared with a household's stage changes, for the stage history partial.
+    @property
+    def from_label(self) -> str:
+        return self.get_from_stage_display()
+
+    @property
+    def to_label(self) -> str:
+        return self.get_to_stage_display()
+
 
 class Answer(models.TextChoices):
     WAITING = "waiting", "Waiting for an answer"
