@@ -106,14 +106,9 @@ def test_a_booking_room_must_be_the_arrangements_carers(scheme):
         connection.check_constraints()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_bookings_made_at_the_same_moment_cannot_both_take_the_last_place(scheme):
-    """Two coordinators book different rooms for the same nights for a
-    household approved for one: the household's row lock makes the second
-    wait and then see the first, so exactly one booking is made."""
-    carer = approved_carer(scheme, max_people=1)
-    rooms = [RoomFactory(carer=carer, name="Back"), RoomFactory(carer=carer, name="Front")]
-    arrangements = [_short_breaks(carer), _short_breaks(carer)]
+def _book_at_the_same_moment(carer, rooms, arrangements) -> list[str]:
+    """Two coordinators' bookings for 2 to 4 Apr 2027, made at the same
+    moment: how each ended ("booked", or the constraint that refused it)."""
     booked_by = UserFactory()
     both_ready = threading.Barrier(2, timeout=10)
     outcomes = []
@@ -131,7 +126,8 @@ def test_two_bookings_made_at_the_same_moment_cannot_both_take_the_last_place(sc
                 )
             outcomes.append("booked")
         except IntegrityError as error:
-            outcomes.append("refused" if "placements_capacity" in str(error) else str(error))
+            refused_by = [name for name in REFUSALS if name in str(error)]
+            outcomes.append(refused_by[0] if refused_by else str(error))
         finally:
             connection.close()
 
@@ -140,10 +136,37 @@ def test_two_bookings_made_at_the_same_moment_cannot_both_take_the_last_place(sc
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-
     assert not any(thread.is_alive() for thread in threads)
-    assert sorted(outcomes) == ["booked", "refused"]
+    return sorted(outcomes)
+
+
+REFUSALS = ("placements_capacity", "booking_room_not_double_booked")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_bookings_made_at_the_same_moment_cannot_both_take_the_last_place(scheme):
+    """Different rooms, a household approved for one: the household's row
+    lock makes the second wait and then see the first."""
+    carer = approved_carer(scheme, max_people=1)
+    rooms = [RoomFactory(carer=carer, name="Back"), RoomFactory(carer=carer, name="Front")]
+
+    outcomes = _book_at_the_same_moment(carer, rooms, [_short_breaks(carer), _short_breaks(carer)])
+
+    assert outcomes == ["booked", "placements_capacity"]
     assert ShortBreakBooking.objects.filter(carer=carer).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_bookings_of_one_room_made_at_the_same_moment_cannot_both_be_made(scheme):
+    """The same room, a household approved for three: the exclusion
+    constraint refuses the second booking whichever commits first."""
+    carer = approved_carer(scheme, max_people=3)
+    room = RoomFactory(carer=carer, name="Back")
+
+    outcomes = _book_at_the_same_moment(carer, [room, room], [_short_breaks(carer), _short_breaks(carer)])
+
+    assert outcomes == ["booked", "booking_room_not_double_booked"]
+    assert ShortBreakBooking.objects.filter(room=room).count() == 1
 
 
 def test_a_household_whose_approved_number_was_lowered_can_still_be_managed(scheme):
