@@ -80,6 +80,9 @@ def assert_fits_the_screen(page):
 def assert_big_enough_to_tap(*targets):
     for target in targets:
         expect(target).to_be_visible()
+        # Measure once the stylesheets have loaded: a link can be visible
+        # before them, at the browser's own (smaller) size.
+        target.page.wait_for_load_state("load")
         box = target.bounding_box()
         assert box["height"] >= TOUCH_TARGET_PX, f"{target} is only {box['height']}px high"
 
