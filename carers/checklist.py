@@ -88,6 +88,11 @@ class ChecklistItem:
         last_day = lapses_on(record, self.renewal_months)
         return last_day is not None and last_day < self.today
 
+    @property
+    def lapsed(self) -> bool:
+        """Whether the latest record has expired (by its date or the renewal period)."""
+        return self.latest is not None and self._lapsed(self.latest)
+
     def _counts(self, record: Check) -> bool:
         return record.is_complete(self.today) and not self._lapsed(record)
 
@@ -251,3 +256,10 @@ def training_outstanding(carer: Carer, today: datetime.date, rules=None) -> list
     """Required training not complete: nobody moves in until this is empty."""
     checklist = build_checklist(carer, today, rules)
     return [item for item in checklist.outstanding if item.kind in TRAINING_KINDS]
+
+
+def lapsed_required(carer: Carer, today: datetime.date, rules=None) -> list[ChecklistItem]:
+    """Required checks whose latest record has expired: the scheme cannot
+    rely on the household until they are renewed."""
+    checklist = build_checklist(carer, today, rules)
+    return [item for item in checklist.items if item.latest is not None and item.lapsed]

@@ -11,7 +11,7 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from carers.checklist import training_outstanding
+from carers.checklist import lapsed_required, training_outstanding
 from carers.models import Carer, CarerStatus, Room, Unavailability
 from people.models import Person
 from placements.capacity import describe_full_nights, full_nights
@@ -391,6 +391,12 @@ def start_reasons(arrangement: Arrangement, start_date: datetime.date, today: da
         full = full_nights(carer, start_date, max(last, start_date), exclude_arrangement=arrangement)
         if full:
             reasons.append(describe_full_nights(carer, full))
+    if arrangement.kind == ArrangementKind.LIVE_IN:
+        # Someone moving in relies on checks that are in date today.
+        lapsed = lapsed_required(carer, today)
+        if lapsed:
+            names = [f"{item.outstanding_label} expired on {item.expires_on:%-d %b %Y}" for item in lapsed]
+            reasons.append(_sentence(f"{carer.name}'s required checks have lapsed: {'; '.join(names)}"))
     training = training_outstanding(carer, today)
     if training:
         names = [item.outstanding_label for item in training]

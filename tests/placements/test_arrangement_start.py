@@ -136,6 +136,10 @@ def _training_lapsed(arrangement):
     arrangement.carer.checks.filter(kind="induction").delete()
 
 
+def _dbs_lapsed(arrangement):
+    arrangement.carer.checks.filter(kind="dbs").update(expires_on=dt.date(2026, 11, 1))
+
+
 def _no_agreement(arrangement):
     Arrangement.objects.filter(pk=arrangement.pk).update(agreement_recorded_on=None)
 
@@ -168,6 +172,10 @@ def _on_probation(arrangement):
             "and Sam Jones is staying.",
         ),
         (_training_lapsed, "Required training is not complete: the induction training outstanding."),
+        (
+            _dbs_lapsed,
+            "Mary Lowe's required checks have lapsed: the DBS check for Mary Lowe expired on 1 Nov 2026.",
+        ),
         (_no_agreement, "The arrangement agreement has not been recorded."),
         (_no_licence_or_rent, "The licence agreement has not been recorded."),
         (_no_licence_or_rent, "The weekly rent has not been recorded."),
@@ -183,6 +191,7 @@ def _on_probation(arrangement):
         "needs",
         "capacity",
         "training",
+        "lapsed-check",
         "agreement",
         "licence",
         "rent",
@@ -206,6 +215,24 @@ def test_each_guard_refuses_with_its_reason_and_nothing_changes(client, coordina
     assert (planned.status, planned.start_date) == (ArrangementStatus.PLANNED, dt.date(2026, 12, 1))
     # The page said so before the coordinator tried (for the planned date).
     assert [r.replace("1 Dec", "2 Dec") for r in shown] == _reasons(page)
+
+
+def test_a_lapsed_check_does_not_hold_up_short_breaks(client, coordinator, scheme, household):
+    """The rule is for live-in: someone moving in relies on the checks today."""
+    household.checks.filter(kind="dbs").update(expires_on=dt.date(2026, 11, 1))
+    breaks = ArrangementFactory(
+        scheme=scheme,
+        carer=household,
+        kind=ArrangementKind.SHORT_BREAKS,
+        status=ArrangementStatus.PLANNED,
+        start_date=dt.date(2026, 12, 1),
+    )
+    client.force_login(coordinator)
+
+    client.post(_url(breaks), {"start_date": "2026-12-02"})
+
+    breaks.refresh_from_db()
+    assert breaks.status == ArrangementStatus.CURRENT
 
 
 def test_a_planned_end_before_the_start_is_refused(client, coordinator, planned):
