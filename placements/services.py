@@ -15,7 +15,9 @@ from carers.checklist import lapsed_required, training_outstanding
 from carers.models import Carer, CarerStatus, Room, Unavailability
 from people.models import Person
 from placements.capacity import describe_full_nights, full_nights
+from placements.matching import Exclusion, rank_carers
 from placements.models import (
+    MATCHING_STAGES,
     OPEN_STATUSES,
     STAYING_KINDS,
     Answer,
@@ -220,24 +222,21 @@ def received_reason(referral: Referral) -> str:
 
 
 @transaction.atomic
-def propose_carer(
-    *,
-    referral: Referral,
-    carer: Carer,
-    membership,
-    proposed_on: datetime.date,
-    score: int = 0,
-    reasons: list[str] | None = None,
-) -> Proposal:
-    """Suggest a carer to the person (and the person to the carer). The
-    referral must be in matching or introductions, and the carer approved."""
+def propose_carer(*, referral: Referral, carer: Carer, membership, proposed_on: datetime.date) -> Proposal:
+    """Suggest a carer to the person (and the person to the carer), keeping
+    the matching score and its reasons as they are on ``proposed_on``. The
+    referral must be in matching or introductions, and no hard rule of
+    matching may leave the carer out."""
     locked = _locked_referral(referral)
     if not _is_staff_of(membership, locked) or carer.scheme_id != locked.scheme_id:
         raise WorkflowRefused(["Only the staff of this person's scheme can propose a carer."])
-    if locked.stage not in (R.MATCHING, R.INTRODUCTIONS):
+    if locked.stage not in MATCHING_STAGES:
         raise WorkflowRefused(
             [f"Carers are proposed while matching; this referral is at {locked.get_stage_display().lower()}."]
         )
+    standing = rank_carers(locked, proposed_on).match_for(carer)
+    if isinstance(standing, Exclusion):
+        raise WorkflowRefused(standing.reasons)
     if carer.status != CarerStatus.APPROVED:
         raise WorkflowRefused([f"{carer.name} is not approved ({carer.get_status_display().lower()})."])
     if Proposal.objects.filter(referral=locked, carer=carer).exists():
@@ -247,8 +246,8 @@ def propose_carer(
         carer=carer,
         proposed_on=proposed_on,
         proposed_by=membership.user,
-        score=score,
-        reasons=list(reasons or []),
+        score=standing.score if standing else 0,
+        reasons=standing.snapshot if standing else [],
     )
 
 

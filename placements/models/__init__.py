@@ -14,6 +14,7 @@ from placements.models.matching import MatchingSettings, PostcodeLocation
 from placements.models.rates import PaymentRate, RateAmount, RateKind
 from placements.models.referrals import (
     CLOSED_REFERRAL_STAGES,
+    MATCHING_STAGES,
     OPEN_REFERRAL_STAGES,
     Answer,
     Funder,
@@ -32,6 +33,7 @@ from sharedlives.ranges import Range  # noqa: F401 (migrations name it here)
 
 __all__ = [
     "CLOSED_REFERRAL_STAGES",
+    "MATCHING_STAGES",
     "OPEN_REFERRAL_STAGES",
     "OPEN_STATUSES",
     "STAYING_KINDS",

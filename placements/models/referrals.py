@@ -48,6 +48,8 @@ OPEN_REFERRAL_STAGES = (
     ReferralStage.MATCHING,
     ReferralStage.INTRODUCTIONS,
 )
+# While these, carers are found, proposed and introduced.
+MATCHING_STAGES = (ReferralStage.MATCHING, ReferralStage.INTRODUCTIONS)
 CLOSED_REFERRAL_STAGES = (
     ReferralStage.ARRANGEMENT_STARTED,
     ReferralStage.DECLINED,

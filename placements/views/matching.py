@@ -12,14 +12,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from carers.models import Carer
 from placements import services
-from placements.matching import Exclusion, Match, rank_carers
-from placements.models import Referral, ReferralStage
+from placements.matching import rank_carers
+from placements.models import MATCHING_STAGES, Referral
 from sharedlives.access import get_referral_for_user
 from sharedlives.shortcuts import paginate
 from sharedlives.workflow import WorkflowRefused
 
-# While these, the page finds carers to propose.
-MATCHING_STAGES = (ReferralStage.MATCHING, ReferralStage.INTRODUCTIONS)
 PER_PAGE = 20
 
 
@@ -79,9 +77,8 @@ def referral_matching(request, pk):
 
 @require_POST
 def referral_propose(request, pk):
-    """Propose the carer chosen on the matching page, with their score and
-    its reasons as they are now. A carer a hard rule leaves out is not
-    proposed; the services refuse anything else that is not allowed."""
+    """Propose the carer chosen on the matching page; the service keeps
+    their score and its reasons, and refuses a carer a hard rule leaves out."""
     referral, _ = get_referral_for_user(request, pk, for_change=True, queryset=_referrals())
     page = request.POST.get("page", "")
     carer_pk = request.POST.get("carer", "")
@@ -89,20 +86,9 @@ def referral_propose(request, pk):
         messages.error(request, "Choose a carer to propose.")
         return redirect(_matching_url(referral, page))
     carer = get_object_or_404(Carer.objects.visible_to(request.membership), pk=carer_pk)
-    today = timezone.localdate()
-    standing = rank_carers(referral, today).match_for(carer) if referral.stage in MATCHING_STAGES else None
-    if isinstance(standing, Exclusion):
-        messages.error(request, f"{carer.name} has not been proposed. {' '.join(standing.reasons)}")
-        return redirect(_matching_url(referral, page))
-    match = standing if isinstance(standing, Match) else None
     try:
         proposal = services.propose_carer(
-            referral=referral,
-            carer=carer,
-            membership=request.membership,
-            proposed_on=today,
-            score=match.score if match else 0,
-            reasons=match.snapshot if match else [],
+            referral=referral, carer=carer, membership=request.membership, proposed_on=timezone.localdate()
         )
     except WorkflowRefused as refused:
         messages.error(request, f"{carer.name} has not been proposed. {' '.join(refused.reasons)}")

@@ -26,6 +26,7 @@ from placements.forms.referrals import (
     wanted_formsets,
 )
 from placements.models import (
+    MATCHING_STAGES,
     OPEN_REFERRAL_STAGES,
     Answer,
     Introduction,
@@ -48,8 +49,6 @@ COUNT_LABELS = {
     ReferralStage.MATCHING: "in matching",
     ReferralStage.INTRODUCTIONS: "in introductions",
 }
-# While these, the matching page finds carers to propose.
-MATCHING_STAGES = (ReferralStage.MATCHING, ReferralStage.INTRODUCTIONS)
 
 
 def _detail_url(referral, anchor=""):

@@ -19,18 +19,21 @@ from placements.services import (
     MADE_BY_ANOTHER_STEP,
     available_referral_moves,
     move_referral,
+    propose_carer,
     receive_referral,
     referral_move_reasons,
 )
-from sharedlives.choices import ArrangementKind
+from sharedlives.choices import ArrangementKind, PetKind
 from sharedlives.workflow import WorkflowRefused
 from tests.factories import (
     ArrangementFactory,
     PersonFactory,
+    PetFactory,
     ProposalFactory,
     ReferralFactory,
     WantedSessionFactory,
     WantedStayFactory,
+    approved_carer,
 )
 
 R = ReferralStage
@@ -359,3 +362,30 @@ def test_another_scheme_cannot_receive_a_referral_here(scheme, other_coordinator
         receive_referral(referral=referral, membership=other_coordinator.memberships.get())
 
     assert not Referral.objects.exists()
+
+
+# Proposing a carer ------------------------------------------------------------
+
+
+def test_proposing_keeps_the_score_and_its_reasons_as_matching_gives_them(scheme, as_coordinator):
+    referral = ReferralFactory(scheme=scheme, person__interests=["gardening"])
+    carer = approved_carer(scheme, interests=["gardening"])
+
+    proposal = propose_carer(
+        referral=referral, carer=carer, membership=as_coordinator, proposed_on=NOW.date()
+    )
+
+    assert proposal.score == 3
+    assert proposal.reasons == ["Shares an interest: gardening (3 points)"]
+
+
+def test_a_carer_a_hard_rule_leaves_out_is_not_proposed_whoever_asks(scheme, as_coordinator):
+    referral = ReferralFactory(scheme=scheme, person__pets_to_avoid=[PetKind.DOG])
+    carer = approved_carer(scheme)
+    PetFactory(carer=carer, kind=PetKind.DOG)
+
+    with pytest.raises(WorkflowRefused) as refused:
+        propose_carer(referral=referral, carer=carer, membership=as_coordinator, proposed_on=NOW.date())
+
+    assert any("dog" in reason.lower() for reason in refused.value.reasons)
+    assert not referral.proposals.exists()
