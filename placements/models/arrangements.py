@@ -26,6 +26,10 @@ ARRANGEMENT_CAPACITY_CHECK = (
     " RETURN NULL;"
 )
 BOOKING_CAPACITY_CHECK = "PERFORM placements_check_capacity(NEW.carer_id, NEW.dates); RETURN NULL;"
+# Taken before a booking's row goes in: two bookings of one room made at the
+# same moment would otherwise each wait on the other's row in the exclusion
+# check (a deadlock), rather than the second seeing the first and refusing.
+LOCK_HOUSEHOLD = "PERFORM 1 FROM carers_carer WHERE id = NEW.carer_id FOR UPDATE; RETURN NEW;"
 
 # Kinds where the person sleeps at the carer's home for the whole
 # arrangement. Short breaks count night by night, through their bookings.
@@ -403,6 +407,13 @@ class ShortBreakBooking(models.Model):
         # As for stays: checked when a booking is made, or changed so that
         # it could take up more nights (rebooked, moved, made longer).
         triggers = [
+            pgtrigger.Trigger(
+                name="booking_locks_household",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                condition=pgtrigger.Q(new__status=BookingStatus.BOOKED),
+                func=LOCK_HOUSEHOLD,
+            ),
             pgtrigger.Trigger(
                 name="booking_within_capacity",
                 when=pgtrigger.After,
