@@ -130,3 +130,22 @@ class VersionedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ReminderDigest(models.Model):
+    """One day's reminder e-mail to one member of staff (``send_reminders``).
+    The unique constraint is what makes running the command twice safe."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="digests")
+    sent_on = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    item_count = models.PositiveIntegerField(help_text="How many records the e-mail named.")
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "sent_on"], name="digest_one_a_day"),
+        ]
+
+    def __str__(self):
+        return f"Reminders for {self.membership.user} on {self.sent_on:%-d %b %Y}"

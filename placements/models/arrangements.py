@@ -174,6 +174,8 @@ class Arrangement(VersionedModel):
         verbose_name="payment band or rate",
     )
     end_note = models.TextField("about the ending", blank=True)
+    # Set when it starts and by each review (placements.monitoring).
+    next_review_due = models.DateField("next review due", null=True, blank=True)
 
     objects = ArrangementQuerySet.as_manager()
 
@@ -184,6 +186,11 @@ class Arrangement(VersionedModel):
             models.Index(fields=["scheme", "status", "kind"], name="arrangement_scheme_status_idx"),
             models.Index(fields=["carer", "status"], name="arrangement_carer_status_idx"),
             models.Index(fields=["person", "status"], name="arrangement_person_status_idx"),
+            models.Index(
+                fields=["scheme", "next_review_due"],
+                condition=models.Q(status="current"),
+                name="arrangement_review_due_idx",
+            ),
         ]
         constraints = [
             values_check("kind", ArrangementKind, "arrangement_kind_valid"),
