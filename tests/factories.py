@@ -38,11 +38,19 @@ from people.models import Contact, ContactKind, OnePageProfile, Person
 from placements.models import (
     Answer,
     Arrangement,
+    ArrangementReview,
     ArrangementStatus,
+    CqcNotification,
     DaySession,
+    Feedback,
+    FeedbackKind,
     Funder,
+    Incident,
+    IncidentCategory,
     Introduction,
     IntroductionKind,
+    Involvement,
+    MonitoringVisit,
     PaymentRate,
     PostcodeLocation,
     Proposal,
@@ -51,13 +59,14 @@ from placements.models import (
     Referral,
     ReferralSource,
     ReferralStage,
+    ReviewAction,
     ShortBreakBooking,
     WantedSession,
     WantedStay,
 )
 from sharedlives.choices import ArrangementKind, NeedsGroup, PetKind
 from sharedlives.dates import add_months
-from sharedlives.models import Membership, Role, Scheme, User
+from sharedlives.models import Membership, ReminderDigest, Role, Scheme, User
 
 factory.Faker._DEFAULT_LOCALE = "en_GB"
 
@@ -525,6 +534,84 @@ class PostcodeLocationFactory(DjangoModelFactory):
     postcode = "LS6 2AB"
     latitude = Decimal("53.81900")
     longitude = Decimal("-1.57100")
+
+
+# Monitoring: reviews, visits, incidents, compliments and complaints.
+
+
+class ArrangementReviewFactory(DjangoModelFactory):
+    class Meta:
+        model = ArrangementReview
+
+    arrangement = factory.SubFactory(ArrangementFactory)
+    held_on = datetime.date(2025, 2, 17)
+    due_on = factory.SelfAttribute("held_on")
+    reviewer = factory.SubFactory(UserFactory)
+    attendees = factory.LazyFunction(lambda: ["person", "carer", "coordinator"])
+    involvement = Involvement.SPOKE_FOR_THEMSELVES
+    person_views = "I like living here. I want to go swimming more."
+    working = "Settled well; enjoys the garden."
+    next_review_on = factory.LazyAttribute(lambda r: add_months(r.held_on, 12))
+
+
+class ReviewActionFactory(DjangoModelFactory):
+    class Meta:
+        model = ReviewAction
+
+    review = factory.SubFactory(ArrangementReviewFactory)
+    what = "Find a swimming club with a changing places toilet"
+    who = "The carer"
+    due_on = factory.LazyAttribute(lambda a: a.review.held_on + datetime.timedelta(days=28))
+
+
+class MonitoringVisitFactory(DjangoModelFactory):
+    class Meta:
+        model = MonitoringVisit
+
+    arrangement = factory.SubFactory(ArrangementFactory)
+    due_on = factory.LazyAttribute(lambda v: add_months(v.arrangement.start_date, 1))
+
+
+class IncidentFactory(DjangoModelFactory):
+    class Meta:
+        model = Incident
+
+    scheme = factory.SubFactory(SchemeFactory)
+    occurred_at = factory.LazyFunction(lambda: timezone.make_aware(datetime.datetime(2026, 11, 2, 14, 30)))
+    category = IncidentCategory.ACCIDENT
+    what_happened = "Tripped on the garden step and grazed a knee."
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class CqcNotificationFactory(DjangoModelFactory):
+    class Meta:
+        model = CqcNotification
+
+    incident = factory.SubFactory(IncidentFactory, notifiable_events=["serious_injury"])
+    scheme = factory.SelfAttribute("incident.scheme")
+    reasons = factory.SelfAttribute("incident.notifiable_events")
+    due_from = factory.SelfAttribute("incident.occurred_at")
+
+
+class FeedbackFactory(DjangoModelFactory):
+    class Meta:
+        model = Feedback
+
+    scheme = factory.SubFactory(SchemeFactory)
+    kind = FeedbackKind.COMPLIMENT
+    received_on = datetime.date(2026, 11, 3)
+    from_whom = "Jo Bell, sister"
+    summary = "Thank you for finding Sam such a lovely home."
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class ReminderDigestFactory(DjangoModelFactory):
+    class Meta:
+        model = ReminderDigest
+
+    membership = factory.SubFactory(MembershipFactory)
+    sent_on = datetime.date(2026, 11, 25)
+    item_count = 3
 
 
 def approved_carer(scheme, *, kinds=None, max_people=2, needs_groups=None, starts_on=None, **fields) -> Carer:
