@@ -61,6 +61,11 @@ class CarerQuerySet(models.QuerySet):
     def applicants(self):
         return self.filter(status__in=APPLICANT_STATUSES)
 
+    def review_due_by(self, day):
+        """Approved (or suspended) households whose annual review is due on
+        or before ``day`` (overdue ones included)."""
+        return self.filter(status__in=(CarerStatus.APPROVED, CarerStatus.SUSPENDED), next_review_due__lte=day)
+
     def search(self, text: str):
         query = prefix_search_query(text)
         return self.filter(search_document=query) if query else self

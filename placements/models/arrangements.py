@@ -113,6 +113,11 @@ class ArrangementQuerySet(models.QuerySet):
     def current(self):
         return self.filter(status=ArrangementStatus.CURRENT)
 
+    def review_due_by(self, day):
+        """Current arrangements whose next review is due on or before ``day``
+        (overdue ones included)."""
+        return self.current().filter(next_review_due__lte=day)
+
 
 @audited
 class Arrangement(VersionedModel):

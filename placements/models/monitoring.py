@@ -176,6 +176,9 @@ class ActionQuerySet(models.QuerySet):
     def open(self):
         return self.filter(done_on__isnull=True)
 
+    def due_by(self, day):
+        return self.open().filter(due_on__lte=day)
+
 
 @audited
 class ReviewAction(models.Model):
@@ -214,6 +217,10 @@ class VisitQuerySet(models.QuerySet):
 
     def outstanding(self):
         return self.filter(held_on__isnull=True, cancelled=False)
+
+    def due_by(self, day):
+        """Visits not yet held that are due on or before ``day`` (overdue included)."""
+        return self.outstanding().filter(due_on__lte=day)
 
 
 @audited
