@@ -4,6 +4,7 @@ complaints. Staff only: a carer does not see these records in the portal."""
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils import timezone
 
 from sharedlives.choices import array_values_check, values_check
 from sharedlives.models import VersionedModel, audited
@@ -171,7 +172,8 @@ class CqcNotification(models.Model):
         """Whole days from knowing to sending (0: the same day)."""
         if self.sent_on is None:
             return None
-        return (self.sent_on - self.due_from.date()).days
+        # The day the scheme knew, in the scheme's time zone (not UTC's).
+        return (self.sent_on - timezone.localtime(self.due_from).date()).days
 
 
 class FeedbackKind(models.TextChoices):
