@@ -125,6 +125,15 @@ def has_lapsed_checks(rules: dict[str, CheckRule], today: datetime.date, carer="
     return Exists(lapsed_required_checks(rules, today, carer=OuterRef(carer)))
 
 
+def flags_household(rules: dict[str, CheckRule], today: datetime.date, carer="pk") -> Exists:
+    """The lapsed-check flag, for ``annotate``: ``has_lapsed_checks`` for a
+    household the scheme still relies on. One declined, withdrawn, resigned
+    or whose approval ended is not flagged, as ``expiring_checks`` leaves it
+    out: a flagged household always has a lapsed record on that list."""
+    lapsed = lapsed_required_checks(rules, today, carer=OuterRef(carer))
+    return Exists(lapsed.exclude(carer__status__in=CLOSED_STATUSES))
+
+
 def expiring_checks(
     checks: QuerySet, rules: dict[str, CheckRule], today: datetime.date, within_days: int
 ) -> QuerySet:
