@@ -4,6 +4,7 @@ carer's own household, never on one named in the address."""
 from django.urls import path
 
 from carers.views import portal
+from placements.views import my_payments
 
 urlpatterns = [
     path("", portal.home, name="portal_home"),
@@ -24,4 +25,5 @@ urlpatterns = [
     path("certificates/", portal.certificates, name="portal_certificates"),
     path("checks/", portal.checks, name="portal_checks"),
     path("people/", portal.people, name="portal_people"),
+    path("payments/", my_payments.portal_payments, name="portal_payments"),
 ]

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from carers.views import approval, availability, changes, panels, pipeline, records
+from carers.views import approval, availability, changes, expiring, panels, pipeline, records
 
 urlpatterns = [
     path("", records.carer_list, name="carer_list"),
     path("new/", records.carer_create, name="carer_create"),
     path("pipeline/", pipeline.pipeline, name="approval_pipeline"),
+    # Checks and training that have lapsed or lapse soon, across the scheme.
+    path("checks/expiring/", expiring.expiring_checks, name="expiring_checks"),
     # What carers tell the scheme through the portal, for coordinators to answer.
     path("changes/", changes.change_queue, name="change_queue"),
     path("changes/<int:change_pk>/accept/", changes.change_accept, name="change_accept"),

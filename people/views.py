@@ -3,10 +3,12 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from carers.lapsed import lapsed_flag
 from people.forms import ContactFormSet, OnePageProfileForm, PersonFilterForm, PersonForm
 from people.models import OnePageProfile, Person
+from placements.incidents import with_incident_counts
 from placements.models import Arrangement, Referral
-from sharedlives.access import get_person_for_user, require_staff
+from sharedlives.access import can_edit_records, get_person_for_user, require_staff
 from sharedlives.audit import history_page
 from sharedlives.forms import STALE_MESSAGE, save_formsets_versioned, version_from
 from sharedlives.shortcuts import paginate
@@ -30,6 +32,7 @@ def person_detail(request, pk):
             "arrangements",
             queryset=Arrangement.objects.visible_to(membership)
             .select_related("carer")
+            .annotate(carer_checks_lapsed=lapsed_flag(request, carer="carer"))
             .order_by("-start_date"),
             to_attr="visible_arrangements",
         ),
@@ -40,6 +43,8 @@ def person_detail(request, pk):
             to_attr="visible_referrals",
         ),
     )
+    if can_edit_records(membership):
+        queryset = with_incident_counts(queryset, "person")  # in the same query
     person, can_edit = get_person_for_user(request, pk, queryset=queryset)
     return render(request, "people/person_detail.html", {"person": person, "can_edit": can_edit})
 

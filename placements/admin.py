@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from placements.models import Arrangement, MatchingSettings, PaymentRate, PostcodeLocation, RateAmount
+from placements.models import (
+    Arrangement,
+    MatchingSettings,
+    MonitoringSettings,
+    PaymentRate,
+    PaymentSettings,
+    PostcodeLocation,
+    RateAmount,
+)
+from placements.models.incidents import CqcNotification, Feedback, Incident
 
 
 @admin.register(Arrangement)
@@ -67,6 +76,36 @@ class MatchingSettingsAdmin(admin.ModelAdmin):
     ]
 
 
+@admin.register(MonitoringSettings)
+class MonitoringSettingsAdmin(admin.ModelAdmin):
+    """A scheme's timetable for reviews, visits and renewals (one row a
+    scheme; a scheme without one uses the defaults). A change applies to
+    arrangements started, and reviews recorded, after it."""
+
+    list_display = ["scheme", "first_review_weeks", "review_every_months", "visit_every_months"]
+    list_select_related = ["scheme"]
+    fieldsets = [
+        (None, {"fields": ["scheme"]}),
+        ("Arrangement reviews", {"fields": ["first_review_weeks", "review_every_months"]}),
+        ("Monitoring visits", {"fields": ["visit_every_months", "visits_for_months"]}),
+        ("Checks and training", {"fields": ["expiry_warning_days"]}),
+    ]
+
+
+@admin.register(PaymentSettings)
+class PaymentSettingsAdmin(admin.ModelAdmin):
+    """How a scheme pays while the person is away (one row a scheme; a scheme
+    without one uses the defaults). A change applies to runs worked out after it."""
+
+    list_display = ["scheme", "hospital_paid_percent", "hospital_paid_nights", "holiday_paid_percent"]
+    list_select_related = ["scheme"]
+    fieldsets = [
+        (None, {"fields": ["scheme"]}),
+        ("Hospital stays", {"fields": ["hospital_paid_percent", "hospital_paid_nights"]}),
+        ("Holidays and leave", {"fields": ["holiday_paid_percent", "carer_leave_paid_percent"]}),
+    ]
+
+
 @admin.register(PostcodeLocation)
 class PostcodeLocationAdmin(admin.ModelAdmin):
     """Where postcodes are; filled by ``manage.py import_postcodes``."""
@@ -81,3 +120,47 @@ class PostcodeLocationAdmin(admin.ModelAdmin):
         which the primary key's index answers at once."""
         typed = " ".join(search_term.upper().split())
         return (queryset.filter(postcode__startswith=typed) if typed else queryset), False
+
+
+class CqcNotificationInline(admin.StackedInline):
+    """The notification the app created for an incident (the registered
+    manager records it as sent on the incident's page)."""
+
+    model = CqcNotification
+    extra = 0
+    fields = ["reasons", "due_from", "sent_on", "reference", "sent_by"]
+    raw_id_fields = ["sent_by"]
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "scheme", "category", "person", "carer", "closed_on"]
+    list_filter = ["scheme", "category"]
+    search_fields = ["what_happened", "person__last_name", "carer__last_name"]
+    list_select_related = ["scheme", "person", "carer"]
+    autocomplete_fields = ["person", "carer", "arrangement"]
+    raw_id_fields = ["recorded_by", "closed_by"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    date_hierarchy = "occurred_at"
+    inlines = [CqcNotificationInline]
+
+
+@admin.register(CqcNotification)
+class CqcNotificationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "scheme", "due_from", "sent_on", "reference"]
+    list_filter = ["scheme"]
+    search_fields = ["reference"]
+    list_select_related = ["scheme", "incident"]
+    raw_id_fields = ["incident", "sent_by"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "scheme", "kind", "received_on", "outcome", "closed_on"]
+    list_filter = ["scheme", "kind", "outcome"]
+    search_fields = ["from_whom", "summary"]
+    list_select_related = ["scheme"]
+    autocomplete_fields = ["person", "carer"]
+    raw_id_fields = ["recorded_by", "closed_by"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    date_hierarchy = "received_on"

@@ -15,6 +15,7 @@ from carers.checklist import lapsed_required, training_outstanding
 from carers.models import Carer, CarerStatus, Room, Unavailability
 from people.models import Person
 from placements.capacity import describe_full_nights, full_nights
+from placements.incidents import record_death
 from placements.matching import Exclusion, rank_carers
 from placements.models import (
     MATCHING_STAGES,
@@ -28,12 +29,14 @@ from placements.models import (
     Introduction,
     IntroductionStatus,
     MatchingSettings,
+    MonitoringSettings,
     Proposal,
     Referral,
     ReferralStage,
     ReferralStageChange,
     ShortBreakBooking,
 )
+from placements.monitoring import schedule_monitoring, stop_monitoring
 from sharedlives.choices import ArrangementKind, NeedsGroup
 from sharedlives.workflow import Move, WorkflowRefused
 
@@ -432,7 +435,8 @@ def start_arrangement(*, arrangement: Arrangement, membership, start_date: datet
     Guards (``start_reasons``): the carer approved for this kind and these
     needs, with room on every night, required training complete, the
     arrangement agreement recorded, and for live-in the licence and rent.
-    A referral it came from moves to "arrangement started"."""
+    A referral it came from moves to "arrangement started". The first
+    review is set and the monitoring visits scheduled (placements.monitoring)."""
     locked = _locked_arrangement(arrangement)
     if not _is_staff_of(membership, locked):
         raise WorkflowRefused(["Only the staff of this scheme can start an arrangement."])
@@ -447,6 +451,8 @@ def start_arrangement(*, arrangement: Arrangement, membership, start_date: datet
             locked.save(update_fields=["status", "start_date", "version", "updated_at"])
     except IntegrityError as error:
         raise WorkflowRefused([_integrity_message(error, locked.carer)]) from None
+    schedule_monitoring(arrangement=locked, settings=MonitoringSettings.for_scheme(locked.scheme))
+    arrangement.next_review_due = locked.next_review_due
     if locked.referral_id:
         move_referral(
             referral=locked.referral,
@@ -469,9 +475,10 @@ def end_arrangement(
 ) -> Arrangement:
     """End an arrangement (or one that never started) with the date and the
     reason; short breaks booked from the end date on are cancelled, and a
-    stay under way is shortened to end that day. An
-    ending because of a death needs a CQC notification: the caller tells
-    the user (the monitoring pages track it)."""
+    stay under way is shortened to end that day; monitoring visits due after
+    it are cancelled and no review is due any more. An
+    ending because of a death records the death as an incident, and so its
+    CQC notification for the registered manager (``record_death``)."""
     locked = _locked_arrangement(arrangement)
     if not _is_staff_of(membership, locked):
         raise WorkflowRefused(["Only the staff of this scheme can end an arrangement."])
@@ -489,12 +496,16 @@ def end_arrangement(
     locked.end_note = note.strip()
     locked.version += 1
     locked.save(update_fields=["status", "end_date", "end_reason", "end_note", "version", "updated_at"])
+    stop_monitoring(arrangement=locked, end_date=end_date)
+    arrangement.next_review_due = None
     bookings = ShortBreakBooking.objects.booked().filter(arrangement=locked)
     bookings.filter(dates__startswith__gte=end_date).update(status=BookingStatus.CANCELLED)
     # A stay under way when the arrangement ends finishes on the end date.
     for booking in bookings.filter(dates__startswith__lt=end_date, dates__endswith__gt=end_date):
         booking.dates = (booking.dates.lower, end_date)
         booking.save(update_fields=["dates"])
+    if reason == EndReason.DEATH:
+        record_death(arrangement=locked, membership=membership, died_on=end_date, note=note)
     arrangement.status, arrangement.end_date, arrangement.end_reason = locked.status, end_date, reason
     arrangement.version = locked.version
     return locked

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from placements.views import absences, bookings, reviews
 from placements.views import arrangements as views
-from placements.views import bookings
 
 urlpatterns = [
     path("", views.arrangement_list, name="arrangement_list"),
@@ -21,4 +21,16 @@ urlpatterns = [
         name="arrangement_booking_cancel",
     ),
     path("<int:pk>/sessions/", bookings.day_sessions, name="arrangement_sessions"),
+    # Nights away (hospital, holiday, the carer's leave), paid as the scheme sets.
+    path("<int:pk>/absences/new/", absences.absence_create, name="arrangement_absence_new"),
+    path(
+        "<int:pk>/absences/<int:absence_pk>/remove/",
+        absences.absence_remove,
+        name="arrangement_absence_remove",
+    ),
+    # Monitoring: reviews, the actions they agree, and monitoring visits.
+    path("<int:pk>/reviews/new/", reviews.review_create, name="arrangement_review_new"),
+    path("<int:pk>/reviews/<int:review_pk>/", reviews.review_detail, name="arrangement_review_detail"),
+    path("<int:pk>/visits/<int:visit_pk>/", reviews.visit_record, name="arrangement_visit_record"),
+    path("<int:pk>/actions/<int:action_pk>/done/", reviews.action_done, name="arrangement_action_done"),
 ]

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from carers.models import Carer, PanelMeeting
 from people.models import Person
-from placements.models import Arrangement, Referral
+from placements.models import Arrangement, Feedback, Incident, Referral
 
 
 def can_edit_records(membership) -> bool:
@@ -62,4 +62,18 @@ def get_panel_meeting_for_user(request, pk, *, queryset=None) -> PanelMeeting:
     """Panel meetings are the scheme staff's: anyone else gets a 404."""
     if queryset is None:
         queryset = PanelMeeting.objects.all()
+    return get_object_or_404(queryset.visible_to(request.membership), pk=pk)
+
+
+def get_incident_for_user(request, pk, *, queryset=None) -> Incident:
+    """Incidents are the scheme staff's: a carer (or another scheme) gets a 404."""
+    if queryset is None:
+        queryset = Incident.objects.select_related("person", "carer", "arrangement")
+    return get_object_or_404(queryset.visible_to(request.membership), pk=pk)
+
+
+def get_feedback_for_user(request, pk, *, queryset=None) -> Feedback:
+    """Compliments and complaints are the scheme staff's: anyone else gets a 404."""
+    if queryset is None:
+        queryset = Feedback.objects.select_related("person", "carer")
     return get_object_or_404(queryset.visible_to(request.membership), pk=pk)

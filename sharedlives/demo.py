@@ -35,6 +35,7 @@ from placements.capacity import LEGAL_MAXIMUM
 from placements.models import OPEN_STATUSES, STAYING_KINDS, Arrangement, ArrangementStatus, EndReason
 from sharedlives.choices import ArrangementKind, NeedsGroup, PetKind
 from sharedlives.demo_approval import LEEDS_PANEL, NORTH_YORKSHIRE_PANEL, SCALE_PANEL, ApprovalBuilder
+from sharedlives.demo_incident_words import SMALL_FEEDBACK, SMALL_STORIES
 from sharedlives.demo_matching import (
     LEEDS_RATES,
     LEEDS_REGION,
@@ -42,6 +43,8 @@ from sharedlives.demo_matching import (
     NORTH_YORKSHIRE_REGION,
     MatchingBuilder,
 )
+from sharedlives.demo_monitoring import MonitoringBuilder
+from sharedlives.demo_payments import build_payments
 from sharedlives.demo_portal import build_portal, save_dates_away
 from sharedlives.models import Membership, Role, Scheme, User
 
@@ -1137,11 +1140,13 @@ def build_records(
     timer: Timer,
     approval: ApprovalBuilder | None = None,
     matching: MatchingBuilder | None = None,
+    monitoring: MonitoringBuilder | None = None,
 ) -> Built:
     """Carer households, people and arrangements for one scheme, caseloads
     shared across ``staff`` (whoever is listed more often gets more), the
-    households' approval records if an ``approval`` builder is given, and
-    the rates, referrals and matching records if a ``matching`` one is."""
+    households' approval records if an ``approval`` builder is given, the
+    rates, referrals and matching records if a ``matching`` one is, and the
+    reviews, visits, incidents and lapsing checks if a ``monitoring`` one is."""
     rng = maker.rng
 
     def caseworker(unassigned: float) -> User | None:
@@ -1164,6 +1169,9 @@ def build_records(
     planned = ArrangementPlanner(maker, persons, carers, [len(h.rooms) for h in households]).plan(specs)
     if approval is not None:
         approval.prepare(households, planned, persons)
+    if monitoring is not None:
+        portal = households_with_someone_living_in(carers, planned, monitoring.carer_logins)
+        monitoring.prepare(planned, persons, approval, portal)
     save_all(Carer, carers)
     refresh_statistics(Carer)
     members = save_all(HouseholdMember, [m for household in households for m in household.members])
@@ -1183,25 +1191,30 @@ def build_records(
     timer.step(f"{len(arrangements):,} arrangements")
     if approval is not None:
         timer.step(approval.save())
+    if monitoring is not None:
+        timer.step(monitoring.save())
     return Built(scheme, carers, persons, arrangements)
 
 
-def households_with_someone_living_in(built: Built, count: int) -> list[Carer]:
+def households_with_someone_living_in(
+    carers: Sequence[Carer], arrangements: Sequence[Arrangement], count: int
+) -> list[Carer]:
     """Approved households with a current live-in arrangement, for carer
-    logins: a carer who signs in then has someone to see on every page."""
+    logins: a carer who signs in then has someone to see on every page.
+    Households are told apart by identity, so this works before they are saved."""
     living_in = {
-        a.carer_id
-        for a in built.arrangements
+        id(a.carer)
+        for a in arrangements
         if a.status == ArrangementStatus.CURRENT and a.kind == ArrangementKind.LIVE_IN
     }
-    chosen = [c for c in built.carers if c.status == CarerStatus.APPROVED and c.pk in living_in][:count]
+    chosen = [c for c in carers if c.status == CarerStatus.APPROVED and id(c) in living_in][:count]
     if len(chosen) < count:
         raise RuntimeError("Too few approved households with someone living in for the carer logins.")
     return chosen
 
 
 def add_carer_logins(built: Built, usernames: Sequence[str], password_hash: str) -> list[Login]:
-    households = households_with_someone_living_in(built, len(usernames))
+    households = households_with_someone_living_in(built.carers, built.arrangements, len(usernames))
     users = save_all(
         User,
         [
@@ -1300,11 +1313,13 @@ def build_demo(report: Report = quiet) -> list[Login]:
         Maker(SEED + 30, LEEDS), leeds, manager, [coordinator, coordinator3], LEEDS_RATES, region=LEEDS_REGION
     )
     specs = _leeds_specs(maker.rng)
-    built = build_records(maker, leeds, staff, statuses, 60, specs, timer, approval, matching)
+    monitoring = MonitoringBuilder(SEED + 40, leeds, manager, [coordinator, coordinator3], carer_logins=2)
+    built = build_records(maker, leeds, staff, statuses, 60, specs, timer, approval, matching, monitoring)
     logins += add_carer_logins(built, ["carer", "carer2"], password_hash)
     timer.step(build_portal(SEED + 20, built.carers))
     # Bookings go around the dates away the portal has just recorded.
     timer.step(matching.finish())
+    timer.step(build_payments(leeds, manager, coordinator))  # after bookings: runs pay for them
 
     north = Scheme.objects.create(name="North Yorkshire Shared Lives", cqc_location_id="1-109876543")
     manager2, coordinator2 = make_users(
@@ -1336,7 +1351,16 @@ def build_demo(report: Report = quiet) -> list[Login]:
         region=NORTH_YORKSHIRE_REGION,
         max_distance_miles=40,
     )
-    build_records(maker, north, [coordinator2], statuses, 5, specs, timer, approval, matching)
+    monitoring = MonitoringBuilder(
+        SEED + 41,
+        north,
+        manager2,
+        [coordinator2],
+        region=NORTH_YORKSHIRE_REGION,
+        stories=SMALL_STORIES,
+        feedback=SMALL_FEEDBACK,
+    )
+    build_records(maker, north, [coordinator2], statuses, 5, specs, timer, approval, matching, monitoring)
     timer.step(matching.finish())
     return logins
 
@@ -1440,7 +1464,17 @@ def build_scale(carers: int, report: Report = quiet) -> list[Login]:
     matching = MatchingBuilder(
         Maker(SEED + 400 + k, YORKSHIRE), scheme, manager, coordinators, LEEDS_RATES, detail=False
     )
-    built = build_records(maker, scheme, coordinators, statuses, 3 * carers, specs, timer, approval, matching)
+    monitoring = MonitoringBuilder(
+        SEED + 500 + k,
+        scheme,
+        manager,
+        coordinators,
+        carer_logins=SCALE_CARER_LOGINS,
+        detail=False,
+    )
+    built = build_records(
+        maker, scheme, coordinators, statuses, 3 * carers, specs, timer, approval, matching, monitoring
+    )
     timer.step(save_dates_away(SEED + 300 + k, built.carers))
     timer.step(matching.finish())
 

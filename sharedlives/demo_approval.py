@@ -71,7 +71,7 @@ STAGE_DAYS = {
 # What the demo's assessment-stage applicants show, in turn.
 ASSESSMENT_PROFILES = ("under way", "dbs concern", "deferred by panel")
 # Out of every 20 approved households: how soon the annual review is due.
-REVIEW_DECK = {"overdue": 2, "soon": 3, "later": 15}
+REVIEW_DECK = {"overdue": 2, "this week": 1, "soon": 2, "later": 15}
 REFRESHERS = (
     CheckKind.FIRST_AID,
     CheckKind.SAFEGUARDING,
@@ -604,8 +604,10 @@ class ApprovalBuilder:
         when = self._review_deck.pop()
         if when == "overdue":
             return self.today - self.days(3, 60)
+        if when == "this week":
+            return self.today + self.days(0, 7)
         if when == "soon":
-            return self.today + self.days(0, 30)
+            return self.today + self.days(8, 30)
         return self.today + self.days(31, 355)
 
     def _terms(self, story, decision, starts_on, ends_on, item, probation) -> ApprovalTerms:

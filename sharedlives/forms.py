@@ -1,6 +1,8 @@
 from django import forms
 from django.db import transaction
 
+from sharedlives.shortcuts import scheme_staff
+
 STALE_MESSAGE = (
     "Someone else saved a change to this record after you opened it, so your "
     "changes have not been saved. Your entries are still below: open the record "
@@ -91,3 +93,30 @@ def version_from(data) -> int | None:
         return int(data.get("version"))
     except (TypeError, ValueError):
         return None
+
+
+class WorkFilterForm(forms.Form):
+    """The registered manager's choice on "my work": the whole scheme, one
+    member of staff's caseload, or the records nobody is coordinator of."""
+
+    NO_COORDINATOR = "none"
+
+    coordinator = forms.ChoiceField(label="Whose work", required=False)
+
+    def __init__(self, *args, scheme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff = {str(user.pk): user for user in scheme_staff(scheme)}
+        self.fields["coordinator"].choices = [
+            ("", "The whole scheme"),
+            (self.NO_COORDINATOR, "No coordinator"),
+            *[(pk, user.display_name) for pk, user in self.staff.items()],
+        ]
+
+    @property
+    def choice(self):
+        """The member of staff chosen, ``NO_COORDINATOR``, or None for the
+        whole scheme (also for a bad choice, which the form reports)."""
+        if not self.is_bound or not self.is_valid():
+            return None
+        value = self.cleaned_data["coordinator"]
+        return self.staff.get(value, self.NO_COORDINATOR if value == self.NO_COORDINATOR else None)

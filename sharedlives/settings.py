@@ -148,6 +148,19 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@sharedlives.invalid")
 
+
+def _default_site_url() -> str:
+    """The development server with DEBUG; otherwise the first host name the
+    site answers to, over HTTPS (a wildcard or a ".domain" is no address)."""
+    hosts = [host for host in ALLOWED_HOSTS if host and not host.startswith((".", "*"))]
+    return f"https://{hosts[0]}" if hosts and not DEBUG else "http://127.0.0.1:8000"
+
+
+# The site's address, for the links in e-mails (the daily reminders).
+SITE_URL = env("SITE_URL", default=_default_site_url()).rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("SITE_URL must be the site's address, like https://sharedlives.example.org.")
+
 # Security. Behind a proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER
 # (e.g. "HTTP_X_FORWARDED_PROTO,https") so Django knows the request was HTTPS.
 _proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])

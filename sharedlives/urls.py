@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from carers.urls import panel_urlpatterns
-from sharedlives import views
+from sharedlives import views, views_work
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("schemes/choose/", views.choose_scheme, name="choose_scheme"),
+    # What is due and overdue for a coordinator's caseload (or the whole scheme).
+    path("my-work/", views_work.my_work, name="my_work"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("carers/", include("carers.urls")),
@@ -15,5 +17,9 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("referrals/", include("placements.referral_urls")),
     path("arrangements/", include("placements.urls")),
+    path("payments/", include("placements.payment_urls")),
+    path("incidents/", include("placements.incident_urls")),
+    path("feedback/", include("placements.feedback_urls")),
+    path("reports/", include("sharedlives.report_urls")),
     path("admin/", admin.site.urls),
 ]

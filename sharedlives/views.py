@@ -6,9 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
+from carers.lapsed import lapsed_flag
 from carers.models import APPLICANT_STATUSES, Carer, CarerStatus, ChangeStatus
 from people.models import Person
-from placements.models import Arrangement, ArrangementStatus
+from placements.models import Arrangement, ArrangementStatus, CqcNotification
 from sharedlives.choices import ArrangementKind
 from sharedlives.middleware import SCHEME_SESSION_KEY
 from sharedlives.models import Membership
@@ -40,14 +41,20 @@ def dashboard(request):
         .filter(arrangements__status=ArrangementStatus.CURRENT)
         .distinct()
         .count(),
-        "my_carers": carers.filter(coordinator=request.user).order_by("last_name", "first_name")[:10],
+        "my_carers": carers.filter(coordinator=request.user)
+        .annotate(checks_lapsed=lapsed_flag(request))
+        .order_by("last_name", "first_name")[:10],
         "my_people": Person.objects.visible_to(membership)
         .filter(coordinator=request.user)
         .order_by("last_name", "first_name")[:10],
         "starting_soon": arrangements.filter(status=ArrangementStatus.PLANNED)
         .select_related("person", "carer")
+        .annotate(carer_checks_lapsed=lapsed_flag(request, carer="carer"))
         .order_by("start_date")[:10],
     }
+    if membership.is_manager:
+        # The registered manager answers to CQC: the notifications waiting for them.
+        context["notifications_to_send"] = CqcNotification.objects.visible_to(membership).unsent().count()
     return render(request, "sharedlives/dashboard.html", context)
 
 

@@ -36,6 +36,8 @@ from carers.models import (
 )
 from people.models import Contact, ContactKind, OnePageProfile, Person
 from placements.models import (
+    Absence,
+    AbsenceReason,
     Answer,
     Arrangement,
     ArrangementReview,
@@ -52,6 +54,7 @@ from placements.models import (
     Involvement,
     MonitoringVisit,
     PaymentRate,
+    PaymentRun,
     PostcodeLocation,
     Proposal,
     RateAmount,
@@ -612,6 +615,31 @@ class ReminderDigestFactory(DjangoModelFactory):
     membership = factory.SubFactory(MembershipFactory)
     sent_on = datetime.date(2026, 11, 25)
     item_count = 3
+
+
+# Payments: nights away, and payment runs.
+
+
+class AbsenceFactory(DjangoModelFactory):
+    class Meta:
+        model = Absence
+
+    arrangement = factory.SubFactory(ArrangementFactory)
+    dates = (datetime.date(2026, 11, 2), datetime.date(2026, 11, 5))
+    reason = AbsenceReason.HOLIDAY
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class PaymentRunFactory(DjangoModelFactory):
+    """A draft run for November 2026, with no lines (the services work them out)."""
+
+    class Meta:
+        model = PaymentRun
+
+    scheme = factory.SubFactory(SchemeFactory)
+    period = (datetime.date(2026, 11, 1), datetime.date(2026, 12, 1))
+    created_by = factory.SubFactory(UserFactory)
+    calculated_at = factory.LazyFunction(timezone.now)
 
 
 def approved_carer(scheme, *, kinds=None, max_people=2, needs_groups=None, starts_on=None, **fields) -> Carer:

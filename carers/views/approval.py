@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from carers import services
 from carers.checklist import build_checklist, rules_for
 from carers.forms.approval import AssessmentForm, CarerReviewForm, CheckForm, DecisionForm, TermsChangeForm
+from carers.lapsed import check_rules, lapsed_checks
 from carers.models import (
     TRAINING_KINDS,
     ApprovalDecision,
@@ -119,7 +120,7 @@ def approval_tab(request, pk):
     carer, can_edit = get_carer_for_user(request, pk, queryset=_approval_queryset())
     require_staff(request)
     today = timezone.localdate()
-    rules = rules_for(carer.scheme)
+    rules = check_rules(request, carer.scheme)  # its check settings are prefetched
     checklist = build_checklist(carer, today, rules)
     other_certificates = _certificates_by_check(carer, checklist)
     terms = list(carer.approvals.all())
@@ -148,6 +149,7 @@ def approval_tab(request, pk):
         "can_review": carer.status in APPROVED_STATUSES,
         "terms_change_asked": _terms_change_asked(carer, current_terms, reviews),
         "stage_changes": carer.stage_changes.all(),
+        "lapsed_checks": lapsed_checks(request, carer),
     }
     return render(request, "carers/carer_approval.html", context)
 

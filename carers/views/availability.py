@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from carers.lapsed import lapsed_checks
 from placements.capacity import Night, nights
 from sharedlives.access import get_carer_for_user, require_staff
 from sharedlives.dates import add_months
@@ -63,5 +64,6 @@ def carer_availability(request, pk):
         "previous": add_months(first, -MONTHS_SHOWN),
         "next": after,
         "months_shown": MONTHS_SHOWN,
+        "lapsed_checks": lapsed_checks(request, carer),
     }
     return render(request, "carers/carer_availability.html", context)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from carers import changes as services
 from carers.checklist import DBS_AGE
+from carers.lapsed import lapsed_flag
 from carers.models import Carer, Certificate, ChangeKind, ChangeRequest, HouseholdMember
 from sharedlives.access import require_staff
 from sharedlives.shortcuts import paginate
@@ -72,8 +73,10 @@ def change_queue(request):
     if whose not in (MINE, EVERYONE):
         has_carers = Carer.objects.visible_to(membership).filter(coordinator=request.user).exists()
         whose = MINE if has_carers else EVERYONE
-    changes = ChangeRequest.objects.visible_to(membership).select_related(
-        "carer", "carer__coordinator", "proposed_by"
+    changes = (
+        ChangeRequest.objects.visible_to(membership)
+        .select_related("carer", "carer__coordinator", "proposed_by")
+        .annotate(carer_checks_lapsed=lapsed_flag(request, carer="carer"))
     )
     if whose == MINE:
         changes = changes.filter(carer__coordinator=request.user)

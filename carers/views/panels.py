@@ -12,8 +12,9 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from carers import services
-from carers.checklist import build_checklist, rules_for
+from carers.checklist import build_checklist
 from carers.forms.panels import AddApplicantForm, PanelMeetingForm, RecommendationForm
+from carers.lapsed import check_rules, lapsed_flag
 from carers.models import ApprovalDecision, CarerStatus, PanelItem, PanelMeeting
 from sharedlives.access import get_panel_meeting_for_user, require_staff
 from sharedlives.shortcuts import paginate
@@ -95,7 +96,7 @@ def _agenda(meeting):
 def _render_detail(request, meeting, add_form, refused=()):
     context = {
         "meeting": meeting,
-        "items": _agenda(meeting),
+        "items": _agenda(meeting).annotate(carer_checks_lapsed=lapsed_flag(request, carer="carer")),
         "add_form": add_form,
         "refused": refused,
         "is_manager": request.membership.is_manager,
@@ -150,7 +151,10 @@ def _recorded_message(membership, carer):
 def panel_recommendation(request, pk, item_pk):
     meeting = get_panel_meeting_for_user(request, pk)
     item = get_object_or_404(
-        meeting.items.select_related("carer").annotate(on_later_panel=_on_a_later_panel()), pk=item_pk
+        meeting.items.select_related("carer").annotate(
+            on_later_panel=_on_a_later_panel(), carer_checks_lapsed=lapsed_flag(request, carer="carer")
+        ),
+        pk=item_pk,
     )
     carer = item.carer
     initial = {"recommendation": item.recommendation, "reasons": item.reasons, "conditions": item.conditions}
@@ -184,14 +188,17 @@ def panel_pack(request, pk):
     household, checks and assessment."""
     meeting = get_panel_meeting_for_user(request, pk)
     today = timezone.localdate()
-    items = meeting.items.select_related("carer__coordinator", "carer__assessment").prefetch_related(
-        "carer__household_members", "carer__checks"
+    items = (
+        meeting.items.select_related("carer__coordinator", "carer__assessment")
+        .prefetch_related("carer__household_members", "carer__checks")
+        .annotate(carer_checks_lapsed=lapsed_flag(request, carer="carer"))
     )
-    rules = rules_for(request.membership.scheme)
+    rules = check_rules(request)
     applicants = [
         {
             "item": item,
             "carer": item.carer,
+            "lapsed": item.carer_checks_lapsed,
             "checklist": build_checklist(item.carer, today, rules),
             "assessment": getattr(item.carer, "assessment", None),
         }

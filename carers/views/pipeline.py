@@ -15,8 +15,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from carers.checklist import build_checklist, rules_for
+from carers.checklist import build_checklist
 from carers.forms.panels import PipelineFilterForm
+from carers.lapsed import check_rules, lapsed_flag
 from carers.models import APPLICANT_STATUSES, Carer, CarerStatus, PanelItem
 from carers.services import latest_panel_item
 from sharedlives.access import require_staff
@@ -115,13 +116,14 @@ def pipeline(request):
         Carer.objects.filter(pk__in=heads[0].union(*heads[1:], all=True))
         .order_by("status_changed_at", "pk")
         .select_related("coordinator", "assessment")
+        .annotate(checks_lapsed=lapsed_flag(request))
         .prefetch_related(
             "checks",
             "household_members",
             Prefetch("panel_items", queryset=PanelItem.objects.select_related("meeting")),
         )
     )
-    rules = rules_for(scheme)
+    rules = check_rules(request)
     stages = []
     for status in APPLICANT_STATUSES:
         applicants = [
@@ -134,6 +136,7 @@ def pipeline(request):
     overdue = (
         carers.filter(status__in=kept_on, next_review_due__lt=today)
         .select_related("coordinator")
+        .annotate(checks_lapsed=lapsed_flag(request))
         .order_by("next_review_due", "pk")[:SHOWN_OVERDUE]
     )
     context = {

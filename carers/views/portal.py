@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from carers.changes import propose_change
-from carers.checklist import DBS_AGE, lapses_on, rules_for
+from carers.checklist import DBS_AGE, lapsed_required, lapses_on, rules_for
 from carers.forms.portal import (
     CertificateForm,
     ContactForm,
@@ -39,15 +39,13 @@ from carers.models import (
     CheckSubject,
     HouseholdMember,
 )
-from placements.models import Arrangement
+from placements.models import Arrangement, MonitoringSettings
 from sharedlives.shortcuts import paginate
 from sharedlives.workflow import WorkflowRefused
 
 WAITING = "Thank you. The scheme will check this and let you know."
 DONE = "Done. Your coordinator has been told."
 UNCHANGED = "Nothing has changed, so there was nothing to send."
-# Checks and training shown on the home page this long before they lapse.
-EXPIRY_WARNING_DAYS = 60
 FORM_METHODS = ["GET", "HEAD", "POST"]
 
 
@@ -137,6 +135,10 @@ class CheckRow:
     record: Check
     lapses_on: datetime.date | None
     today: datetime.date
+    # Due soon this many days before it lapses (the scheme's monitoring setting).
+    warning_days: int
+    # Required by the scheme, and lapsed: nobody can move in until it is renewed.
+    required_and_lapsed: bool = False
 
     @property
     def label(self) -> str:
@@ -160,7 +162,7 @@ class CheckRow:
     @property
     def soon(self) -> bool:
         """Expired, or lapsing within the warning period."""
-        return self.days_left is not None and self.days_left <= EXPIRY_WARNING_DAYS
+        return self.days_left is not None and self.days_left <= self.warning_days
 
     @property
     def expiry(self) -> str:
@@ -173,16 +175,17 @@ class CheckRow:
             return "Expires today"
         if days == 1:
             return "Expires tomorrow"
-        if days <= EXPIRY_WARNING_DAYS:
+        if days <= self.warning_days:
             return f"Expires in {days} days, on {on:%-d %b %Y}"
         return f"Expires on {on:%-d %b %Y}"
 
 
-def _check_rows(carer, today) -> list[CheckRow]:
+def _check_rows(carer, today, warning_days: int) -> list[CheckRow]:
     """The newest record of each check (a renewal replaces the one before),
     in the order of the checklist. Needs ``checks`` (with their household
-    members) and ``scheme__check_settings`` prefetched."""
+    members), ``household_members`` and ``scheme__check_settings`` prefetched."""
     rules = rules_for(carer.scheme)
+    lapsed = {item.latest.pk for item in lapsed_required(carer, today, rules)}
     newest = {}
     by_date = sorted(
         carer.checks.all(),
@@ -199,12 +202,16 @@ def _check_rows(carer, today) -> list[CheckRow]:
         newest.setdefault(key, record)
     order = list(CheckKind.values)
     records = sorted(newest.values(), key=lambda c: (order.index(c.kind), c.subject_name))
-    return [CheckRow(r, lapses_on(r, rules[r.kind].renewal_months), today) for r in records]
+    return [
+        CheckRow(r, lapses_on(r, rules[r.kind].renewal_months), today, warning_days, r.pk in lapsed)
+        for r in records
+    ]
 
 
 def _with_checks():
     return Carer.objects.select_related("scheme").prefetch_related(
         "scheme__check_settings",
+        "household_members",
         Prefetch("checks", queryset=Check.objects.select_related("household_member")),
     )
 
@@ -238,11 +245,15 @@ def _with_about(changes):
 def home(request):
     today = timezone.localdate()
     carer = _carer(request, _with_checks().select_related("coordinator").prefetch_related(_pending()))
+    warning_days = MonitoringSettings.for_scheme(carer.scheme).expiry_warning_days
+    checks_due = [row for row in _check_rows(carer, today, warning_days) if row.soon]
     context = {
         "carer": carer,
         "review_overdue": carer.next_review_due is not None and carer.next_review_due < today,
         "pending": _with_about(carer.pending_changes),
-        "checks_due": [row for row in _check_rows(carer, today) if row.soon],
+        "checks_due": checks_due,
+        "checks_expired": any(row.days_left < 0 for row in checks_due),
+        "warning_days": warning_days,
         "arrangements": _open_arrangements(request),
     }
     return render(request, "portal/home.html", context)
@@ -288,7 +299,10 @@ def changes(request):
 def checks(request):
     today = timezone.localdate()
     carer = _carer(request, _with_checks())
-    return render(request, "portal/checks.html", {"carer": carer, "rows": _check_rows(carer, today)})
+    warning_days = MonitoringSettings.for_scheme(carer.scheme).expiry_warning_days
+    return render(
+        request, "portal/checks.html", {"carer": carer, "rows": _check_rows(carer, today, warning_days)}
+    )
 
 
 @require_safe

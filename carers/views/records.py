@@ -4,9 +4,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from carers.forms import CarerFilterForm, CarerForm, HouseholdMemberFormSet, PetFormSet, RoomFormSet
+from carers.lapsed import lapsed_checks, lapsed_flag
 from carers.models import Carer
+from placements.incidents import with_incident_counts
 from placements.models import Arrangement
-from sharedlives.access import get_carer_for_user, require_staff
+from sharedlives.access import can_edit_records, get_carer_for_user, require_staff
 from sharedlives.audit import history_page
 from sharedlives.forms import STALE_MESSAGE, save_formsets_versioned, version_from
 from sharedlives.shortcuts import paginate
@@ -17,7 +19,11 @@ def carer_list(request):
     require_staff(request)
     scheme = request.membership.scheme
     filters = CarerFilterForm(request.GET or None, scheme=scheme)
-    carers = filters.filter(Carer.objects.visible_to(request.membership).select_related("coordinator"))
+    carers = filters.filter(
+        Carer.objects.visible_to(request.membership)
+        .select_related("coordinator")
+        .annotate(checks_lapsed=lapsed_flag(request))
+    )
     return render(request, "carers/carer_list.html", {"filters": filters, "page": paginate(request, carers)})
 
 
@@ -33,8 +39,11 @@ def carer_detail(request, pk):
             to_attr="open_arrangements",
         ),
     )
+    if can_edit_records(request.membership):
+        queryset = with_incident_counts(queryset, "carer")  # in the same query
     carer, can_edit = get_carer_for_user(request, pk, queryset=queryset)
-    return render(request, "carers/carer_detail.html", {"carer": carer, "can_edit": can_edit})
+    context = {"carer": carer, "can_edit": can_edit, "lapsed_checks": lapsed_checks(request, carer)}
+    return render(request, "carers/carer_detail.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -90,4 +99,10 @@ def carer_history(request, pk):
     carer, can_edit = get_carer_for_user(request, pk)
     require_staff(request)
     page = history_page(carer, request.GET.get("page"))
-    return render(request, "carers/carer_history.html", {"carer": carer, "can_edit": can_edit, "page": page})
+    context = {
+        "carer": carer,
+        "can_edit": can_edit,
+        "page": page,
+        "lapsed_checks": lapsed_checks(request, carer),
+    }
+    return render(request, "carers/carer_history.html", context)

@@ -11,9 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from carers.lapsed import lapsed_flag
 from people.models import Person
 from placements import services
 from placements.forms.arrangements import ArrangementFilterForm, ArrangementForm, EndForm, StartForm
+from placements.incidents import death_incident_of
 from placements.models import (
     Arrangement,
     ArrangementStatus,
@@ -23,6 +25,7 @@ from placements.models import (
     Referral,
     ShortBreakBooking,
 )
+from placements.views.reviews import monitoring_context
 from sharedlives.access import get_arrangement_for_user, require_staff
 from sharedlives.audit import history_page
 from sharedlives.choices import ArrangementKind
@@ -30,8 +33,8 @@ from sharedlives.shortcuts import paginate
 from sharedlives.workflow import WorkflowRefused
 
 CQC_DEATH_PROMPT = (
-    "CQC must be notified of {person}'s death without delay. Send the death notification to CQC "
-    "today if it has not been sent, and record that you did."
+    "CQC must be notified of {person}'s death without delay. The death has been recorded as an "
+    "incident, and its CQC notification is now waiting for the registered manager to send."
 )
 # What the database says when a stay would take a household over its number,
 # if another coordinator took the last place after the form was checked.
@@ -46,7 +49,9 @@ def arrangement_list(request):
     require_staff(request)
     filters = ArrangementFilterForm(request.GET or None)
     arrangements = filters.filter(
-        Arrangement.objects.visible_to(request.membership).select_related("person", "carer")
+        Arrangement.objects.visible_to(request.membership)
+        .select_related("person", "carer")
+        .annotate(carer_checks_lapsed=lapsed_flag(request, carer="carer"))
     )
     context = {"filters": filters, "page": paginate(request, arrangements)}
     return render(request, "placements/arrangement_list.html", context)
@@ -75,7 +80,8 @@ def _bookings(request, arrangement, today):
 
 @require_safe
 def arrangement_detail(request, pk):
-    arrangement, can_edit = get_arrangement_for_user(request, pk, queryset=_detail_queryset())
+    queryset = _detail_queryset().annotate(carer_checks_lapsed=lapsed_flag(request, carer="carer"))
+    arrangement, can_edit = get_arrangement_for_user(request, pk, queryset=queryset)
     today = timezone.localdate()
     context = {"arrangement": arrangement, "can_edit": can_edit, "today": today}
     if can_edit and arrangement.status == ArrangementStatus.PLANNED:
@@ -90,9 +96,13 @@ def arrangement_detail(request, pk):
             session.hours_text = hours_text(session.hours)
         context["sessions"] = sessions
         context["hours_a_week"] = hours_text(sum(session.hours for session in sessions))
+    if can_edit:
+        context.update(monitoring_context(request, arrangement, today))
     context["ended_by_death"] = (
         arrangement.status == ArrangementStatus.ENDED and arrangement.end_reason == EndReason.DEATH
     )
+    if context["ended_by_death"] and can_edit:
+        context["death_incident"] = death_incident_of(arrangement.person)
     return render(request, "placements/arrangement_detail.html", context)
 
 
@@ -238,7 +248,7 @@ def arrangement_start(request, pk):
 def arrangement_end(request, pk):
     """End a planned or current arrangement: the date, the reason and a
     note. Short breaks booked from the end date on are cancelled; an ending
-    because of a death prompts the CQC notification."""
+    because of a death records it as an incident with its CQC notification."""
     arrangement, can_edit = get_arrangement_for_user(request, pk, for_change=True)
     form = EndForm(request.POST or None, arrangement=arrangement, initial={"end_date": arrangement.end_date})
     if request.method == "POST" and form.is_valid():
@@ -279,7 +289,7 @@ def _say_ended(request, arrangement, cancelled: int) -> None:
             f"{'have' if cancelled != 1 else 'has'} been cancelled.",
         )
     if arrangement.end_reason == EndReason.DEATH:
-        messages.warning(request, CQC_DEATH_PROMPT.format(person=arrangement.person.name))
+        messages.info(request, CQC_DEATH_PROMPT.format(person=arrangement.person.name))
 
 
 # --- Rates ----------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from carers.lapsed import flag_carers
 from carers.models import Carer
 from placements import services
 from placements.matching import rank_carers
@@ -62,14 +63,18 @@ def referral_matching(request, pk):
     shortlist = paginate(request, _Counted(ranking.shortlist(), counts["shortlisted"]), PER_PAGE)
     left_out = paginate(request, _Counted(ranking.excluded(), counts["excluded"]), PER_PAGE, param="left_out")
     labels = ranking.rule_labels()
+    matches = ranking.explain_shortlist(shortlist.object_list)
+    exclusions = ranking.explain_excluded(left_out.object_list)
+    # Flagged in one query of their own, so the ranking's queries stay as they are.
+    flag_carers(request, [row.carer for row in matches + exclusions])
     context.update(
         ranking=ranking,
         counts=counts,
         rule_counts=[(labels[code], counts[code]) for code in ranking.rules if counts[code]],
         page=shortlist,
-        matches=ranking.explain_shortlist(shortlist.object_list),
+        matches=matches,
         left_out_page=left_out,
-        exclusions=ranking.explain_excluded(left_out.object_list),
+        exclusions=exclusions,
         distance_known=ranking.location is not None,
     )
     return render(request, "placements/matching.html", context)

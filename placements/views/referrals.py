@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from carers.lapsed import flag_carers
 from people.models import Person
 from placements import services
 from placements.forms.referrals import (
@@ -205,6 +206,8 @@ def _attach_forms(referral, bound: dict):
 
 def _render_detail(request, referral, can_edit, bound=None):
     _attach_forms(referral, bound or {})
+    arrangement = getattr(referral, "arrangement", None)
+    flag_carers(request, [p.carer for p in referral.proposals.all()] + [arrangement and arrangement.carer])
     context = {
         "referral": referral,
         "can_edit": can_edit,
@@ -212,7 +215,7 @@ def _render_detail(request, referral, can_edit, bound=None):
         "moves": _move_rows(referral, request.membership),
         "can_match": referral.stage in MATCHING_STAGES,
         "money_difference": _money_difference(referral),
-        "arrangement": getattr(referral, "arrangement", None),
+        "arrangement": arrangement,
         "stage_changes": referral.stage_changes.all(),
         "proposals": referral.proposals.all(),
         "waiting": Answer.WAITING,

@@ -11,11 +11,12 @@ silently skip there.
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 # Playwright's sync API runs an asyncio event loop in the test's thread, and
 # Django then refuses ORM calls from it (SynchronousOnlyOperation) -- even the
@@ -84,3 +85,23 @@ def sign_in(page, live_server, username, password=PASSWORD):
         page.get_by_role("button", name="Sign in").click()
     # Still on the login page means the sign-in failed; say so plainly.
     assert "/accounts/login/" not in page.url, f"signing in as {username!r} failed: {page.url}"
+
+
+def sign_out(page):
+    """Sign out from the account menu (the user's name), opening the folded
+    main menu first on a phone."""
+    page.wait_for_load_state("load")  # the menus work once Bootstrap's script has run
+    nav = page.get_by_role("navigation", name="Main")
+    toggle = nav.get_by_role("button", name="Show or hide the menu")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+    nav.get_by_role("button", name=re.compile("^Signed in as")).click()
+    nav.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+
+
+def choose_from_menu(page, menu, item):
+    """Open one of the main menu's drop-down menus and follow one of its links."""
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("button", name=menu).click()
+    nav.get_by_role("link", name=item).click()

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from carers import services
 from carers.models import CarerStatus, CheckKind, CheckStatus, CheckSubject, Recommendation
 from sharedlives.models import Membership
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import choose_from_menu, sign_in
 from tests.browser.test_accessibility import assert_no_violations
 from tests.factories import (
     ApprovalDecisionFactory,
@@ -179,7 +179,7 @@ def phone(browser):
 
 def test_the_approval_pipeline(page, live_server, approvals):
     sign_in(page, live_server, "coordinator")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Approvals").click()
+    choose_from_menu(page, "Carers", "Approvals")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Approval pipeline")
     expect(page.get_by_role("region", name="Annual reviews overdue")).to_contain_text("Rose Hill")
@@ -244,7 +244,7 @@ def test_the_decision_form_empty_and_with_errors(page, live_server, approvals):
 
 def test_the_panel_list(page, live_server, approvals):
     sign_in(page, live_server, "coordinator")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Panels").click()
+    choose_from_menu(page, "Carers", "Panels")
     expect(page.get_by_role("heading", level=1)).to_have_text("Panel meetings")
     expect(page.get_by_role("link", name="9 Oct 2025")).to_be_visible()
     assert_no_violations(page)

@@ -14,7 +14,7 @@ import time_machine
 from playwright.sync_api import expect
 
 from carers.models import Carer, CarerStatus
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import choose_from_menu, sign_in, sign_out
 from tests.factories import complete_required_checks
 
 pytestmark = pytest.mark.browser
@@ -56,18 +56,11 @@ def move_to(page, stage, reason):
     expect(stage_section).to_contain_text(f"At the {stage} stage")
 
 
-def sign_out(page):
-    page.get_by_role("navigation", name="Main").get_by_role("button", name=re.compile("^Sign out")).click()
-    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
-
-
 def test_an_enquiry_goes_all_the_way_to_approval(page, live_server, scheme, staff):
     coordinator, _ = staff
-    main_nav = page.get_by_role("navigation", name="Main")
-
     # The coordinator adds the enquiry from the carers list.
     sign_in(page, live_server, "coordinator")
-    main_nav.get_by_role("link", name="Carers").click()
+    choose_from_menu(page, "Carers", "All carers")
     page.get_by_role("link", name="Add an enquiry").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add an enquiry")
     page.get_by_label("First name*", exact=True).fill("Grace")
@@ -159,7 +152,7 @@ def test_an_enquiry_goes_all_the_way_to_approval(page, live_server, scheme, staf
     move_to(page, "ready for panel", "Every check is complete and the report is shared.")
 
     # A panel meeting, through the Panels pages, with Grace on its agenda.
-    main_nav.get_by_role("link", name="Panels").click()
+    choose_from_menu(page, "Carers", "Panels")
     expect(page.get_by_role("heading", level=1)).to_have_text("Panel meetings")
     page.get_by_role("link", name="Add a panel meeting").click()
     page.get_by_label("Date").fill("2026-11-20")
@@ -205,7 +198,7 @@ def test_an_enquiry_goes_all_the_way_to_approval(page, live_server, scheme, staf
 
     # The registered manager finds Grace on the pipeline and decides.
     sign_in(page, live_server, "manager")
-    main_nav.get_by_role("link", name="Approvals").click()
+    choose_from_menu(page, "Carers", "Approvals")
     at_panel = page.get_by_role("region", name=re.compile("^Panel"))
     expect(at_panel).to_contain_text("Panel recommended: approve. Next: the registered manager's decision.")
     at_panel.get_by_role("link", name="Grace Okafor").click()

@@ -16,7 +16,7 @@ import time_machine
 from playwright.sync_api import expect
 
 from carers.views.portal import WAITING
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import choose_from_menu, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -117,12 +117,6 @@ def accept(page, change):
     return page.get_by_role("button", name=re.compile(rf"^Accept\s*: {change}, Asha Patel$"))
 
 
-def sign_out(page, *, folded=False):
-    menu = open_the_menu(page) if folded else page.get_by_role("navigation", name="Main")
-    menu.get_by_role("button", name=re.compile("^Sign out")).click()
-    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
-
-
 def test_a_carer_tells_the_scheme_and_their_coordinator_accepts(
     phone, page, live_server, household, tmp_path
 ):
@@ -209,11 +203,11 @@ def test_a_carer_tells_the_scheme_and_their_coordinator_accepts(
     expect(heading(phone)).to_have_text("You cannot do that")
     expect(phone.get_by_role("main")).to_contain_text("this page is for another role")
     assert_fits_the_screen(phone)
-    sign_out(phone, folded=True)
+    sign_out(phone)
 
     # Claire, her coordinator, at her desk: both changes wait in her queue.
     sign_in(page, live_server, "coordinator")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Changes").click()
+    choose_from_menu(page, "Carers", "Changes from carers")
     expect(heading(page)).to_have_text("Changes from carers")
     expect(page.get_by_role("heading", name="Waiting for an answer (2)")).to_be_visible()
     pet = page.get_by_role("table", name="A new pet: before and after")
@@ -240,7 +234,7 @@ def test_a_carer_tells_the_scheme_and_their_coordinator_accepts(
     )
     expect(page.get_by_role("main")).to_contain_text("No changes are waiting for your carers.")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Carers").click()
+    choose_from_menu(page, "Carers", "All carers")
     page.get_by_role("link", name="Asha Patel").click()
     page.get_by_role("navigation", name="Sections of this record").get_by_role(
         "link", name="Approval"

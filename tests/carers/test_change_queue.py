@@ -227,9 +227,10 @@ def test_the_queue_costs_the_same_queries_however_many_changes(
         response = client.get(QUEUE)
     assert len(_cards(response, "waiting")) == 25
     assert len(_cards(response, "to-note")) == 25
-    # The session, the user, their membership, whether they have carers,
-    # then a count and a page for each of the two lists.
-    assert len(few) <= 8
+    # The session, the user, their membership, whether they have carers, the
+    # scheme's check rules (for the lapsed-check flag), then a count and a
+    # page for each of the two lists.
+    assert len(few) <= 9
 
 
 def test_the_queue_takes_no_post(client, coordinator):
@@ -479,13 +480,16 @@ def test_the_dashboard_and_menu_lead_staff_to_the_queue(client, coordinator, hou
 
     page = Page(client.get(reverse("dashboard")))
 
-    link = next(e for e in page.root.iter() if e.tag == "a" and e.text.startswith("Changes from carers"))
+    main = page.find("main")
+    link = next(e for e in main.iter() if e.tag == "a" and e.text.startswith("Changes from carers"))
     assert link.text == "Changes from carers: 2 waiting"
     assert link.attrs["href"] == QUEUE
     # Two changes for one household still count it once among the approved.
     assert "1 approved carers" in page.main_text
     menu = page.find("nav", **{"aria-label": "Main"})
-    assert any(e.tag == "a" and e.text == "Changes" and e.attrs["href"] == QUEUE for e in menu.iter())
+    assert any(
+        e.tag == "a" and e.text == "Changes from carers" and e.attrs["href"] == QUEUE for e in menu.iter()
+    )
 
 
 def test_a_carer_has_no_link_to_the_queue(client, carer, household):

@@ -77,8 +77,9 @@ def test_the_page_costs_the_same_queries_however_many_contacts_and_arrangements(
     client.get(url)  # the first request of a session also records the scheme in it
 
     # The session, the user, their membership, the person (with scheme and
-    # coordinator), the contacts, the arrangements with their carers, and
-    # the referrals.
-    with django_assert_max_num_queries(7):
+    # coordinator), the contacts, the scheme's check rules (for the
+    # lapsed-check flag), the arrangements with their carers, and the
+    # referrals.
+    with django_assert_max_num_queries(8):
         response = client.get(url)
     assert text(response).count("Day support") == 3

@@ -12,15 +12,22 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from carers.models import Carer
 from carers.urls import panel_urlpatterns
 from tests.factories import (
+    AbsenceFactory,
     ArrangementFactory,
+    ArrangementReviewFactory,
     CarerFactory,
     CertificateFactory,
     ChangeRequestFactory,
     CheckFactory,
+    CqcNotificationFactory,
+    FeedbackFactory,
     IntroductionFactory,
+    MonitoringVisitFactory,
     PanelItemFactory,
+    PaymentRunFactory,
     ProposalFactory,
     ReferralFactory,
+    ReviewActionFactory,
     RoomFactory,
     ShortBreakBookingFactory,
     UserFactory,
@@ -33,6 +40,7 @@ PERSON_PAGES = ["person_detail", "person_edit", "person_contacts", "person_histo
 PERSON_PAGES += ["person_profile", "person_profile_edit", "person_profile_print"]
 ARRANGEMENT_PAGES = ["arrangement_detail", "arrangement_edit", "arrangement_history"]
 ARRANGEMENT_PAGES += ["arrangement_start", "arrangement_end"]
+ARRANGEMENT_PAGES += ["arrangement_review_new"]
 # Referrals are the staff's work: a carer finds none, not even one for someone living with them.
 REFERRAL_PAGES = ["referral_detail", "referral_edit", "referral_history"]
 REFERRAL_PAGES += ["referral_matching"]
@@ -50,6 +58,10 @@ STAFF_ONLY_PAGES = ["carer_list", "carer_create", "person_list", "person_create"
 STAFF_ONLY_PAGES += ["arrangement_list", "arrangement_create"]
 STAFF_ONLY_PAGES += ["arrangement_rates"]
 STAFF_ONLY_PAGES += ["referral_list", "referral_create"]
+STAFF_ONLY_PAGES += ["expiring_checks"]
+STAFF_ONLY_PAGES += ["payment_run_list", "payment_run_new", "allocation_report"]
+STAFF_ONLY_PAGES += ["incident_list", "incident_new", "notification_list", "feedback_list", "feedback_new"]
+STAFF_ONLY_PAGES += ["report_list", "report_at_a_glance", "report_yearly_count", "report_inspection"]
 
 
 def _records(arrangement):
@@ -87,6 +99,17 @@ def other_household_records(scheme, other_carer_household):
     records["booking"] = ShortBreakBookingFactory(
         arrangement=breaks, room=RoomFactory(carer=other_carer_household)
     )
+    review = ArrangementReviewFactory(arrangement=records["arrangement"])
+    records.update(review=review, action=ReviewActionFactory(review=review))
+    records["visit"] = MonitoringVisitFactory(arrangement=records["arrangement"])
+    # Incidents and feedback about the other household: staff records a carer never finds.
+    records["incident"] = CqcNotificationFactory(
+        incident__scheme=scheme, incident__person=records["person"], incident__carer=other_carer_household
+    ).incident
+    records["feedback"] = FeedbackFactory(scheme=scheme, person=records["person"])
+    # Money: a payment run of the scheme, and nights away of the other household's person.
+    records["payment_run"] = PaymentRunFactory(scheme=scheme)
+    records["absence"] = AbsenceFactory(arrangement=records["arrangement"])
     return records
 
 
@@ -255,6 +278,12 @@ READ_ONLY_PAGES |= {"person_profile", "person_profile_print"}
 READ_ONLY_PAGES |= {"referral_list", "referral_detail", "referral_history"}
 READ_ONLY_PAGES |= {"referral_matching"}
 READ_ONLY_PAGES |= {"arrangement_rates", "carer_availability"}
+READ_ONLY_PAGES |= {"expiring_checks"}
+READ_ONLY_PAGES |= {"payment_run_list", "payment_run_detail", "payment_run_csv", "allocation_report"}
+READ_ONLY_PAGES |= {"arrangement_review_detail"}
+READ_ONLY_PAGES |= {"incident_list", "incident_detail", "incident_history", "notification_list"}
+READ_ONLY_PAGES |= {"feedback_list", "feedback_detail", "feedback_history"}
+READ_ONLY_PAGES |= {"report_list", "report_at_a_glance", "report_yearly_count", "report_inspection"}
 # Pages that only take a POST (a button), from anyone.
 POST_ONLY_PAGES = {"carer_move", "check_sign_off", "panel_add_applicant"}
 POST_ONLY_PAGES |= {"change_accept", "change_decline", "change_note", "certificate_verify"}
@@ -262,8 +291,16 @@ POST_ONLY_PAGES |= {"referral_move", "referral_answer", "referral_introduction_p
 POST_ONLY_PAGES |= {"referral_introduction_record"}
 POST_ONLY_PAGES |= {"referral_propose"}
 POST_ONLY_PAGES |= {"arrangement_booking_cancel"}
+POST_ONLY_PAGES |= {"arrangement_action_done"}
+POST_ONLY_PAGES |= {"payment_run_recalculate", "payment_run_review", "payment_run_approve"}
+POST_ONLY_PAGES |= {"arrangement_absence_remove"}
+POST_ONLY_PAGES |= {"notification_sent"}
 DOMAIN_APPS = {"carers.urls": "carer", "people.urls": "person", "placements.urls": "arrangement"}
 DOMAIN_APPS["placements.referral_urls"] = "referral"
+DOMAIN_APPS["placements.incident_urls"] = "incident"
+DOMAIN_APPS["placements.payment_urls"] = "payment_run"
+DOMAIN_APPS["placements.feedback_urls"] = "feedback"
+DOMAIN_APPS["sharedlives.report_urls"] = "report"  # no ids: the scheme's figures
 # A page's second id, and the record of the other household it is taken from.
 SECOND_IDS = {
     "check_pk": "check",
@@ -273,6 +310,10 @@ SECOND_IDS = {
     "proposal_pk": "proposal",
     "introduction_pk": "introduction",
     "booking_pk": "booking",
+    "review_pk": "review",
+    "visit_pk": "visit",
+    "action_pk": "action",
+    "absence_pk": "absence",
 }
 
 
@@ -306,7 +347,7 @@ def _url_with_ids(name, record, second_ids, records) -> str:
 
 
 def test_the_walk_covers_every_page_of_the_domain_apps():
-    assert len(DOMAIN_PAGES) == 61
+    assert len(DOMAIN_PAGES) == 95
     names = {name for name, _, _ in DOMAIN_PAGES}
     assert names >= set(CARER_PAGES + PERSON_PAGES + ARRANGEMENT_PAGES)
     assert {

@@ -130,8 +130,9 @@ def test_the_dashboard_costs_the_same_queries_however_busy_the_scheme(
     my_carers = Page(response).find("section", **{"aria-labelledby": "my-carers"})
     assert len([e for e in my_carers.iter() if e.tag == "li"]) == 10
     # The session, the user, their membership, the carer counts, the counts by
-    # kind, the people supported, and the three lists.
-    assert len(few) <= 9
+    # kind, the people supported, the scheme's check rules (for the
+    # lapsed-check flag), and the three lists.
+    assert len(few) <= 10
 
 
 # --- A carer's "My home": "/" sends them to their portal (/my/) ---

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 READ_ONLY_PAGES = [
     ("dashboard", None),
+    ("my_work", None),
     ("carer_list", None),
     ("carer_detail", "carer"),
     ("carer_history", "carer"),

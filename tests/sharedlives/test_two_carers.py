@@ -13,12 +13,14 @@ pages (signing in and out, password reset, the health check) are left out."""
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import urlparse
 
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.converters import IntConverter
+from django.utils import timezone
 
 from carers import portal_urls
 from carers import urls as carer_urls
@@ -33,28 +35,45 @@ from carers.models import (
 )
 from people.models import OnePageProfile, Person
 from placements.models import (
+    Absence,
     Answer,
     Arrangement,
+    CqcNotification,
+    Feedback,
+    Incident,
     Introduction,
+    MonitoringVisit,
+    PaymentLine,
+    PaymentRun,
     Proposal,
     Referral,
     ReferralStage,
+    ReviewAction,
     ShortBreakBooking,
 )
 from sharedlives.choices import PetKind
+from sharedlives.dates import add_months
 from tests.factories import (
+    AbsenceFactory,
     ArrangementFactory,
+    ArrangementReviewFactory,
     CertificateFactory,
     ChangeRequestFactory,
     CheckFactory,
+    CqcNotificationFactory,
+    FeedbackFactory,
     HouseholdMemberFactory,
     IntroductionFactory,
+    MonitoringVisitFactory,
     OnePageProfileFactory,
     PanelItemFactory,
+    PaymentRunFactory,
     PersonFactory,
     PetFactory,
     ProposalFactory,
+    RateAmountFactory,
     ReferralFactory,
+    ReviewActionFactory,
     RoomFactory,
     ShortBreakBookingFactory,
     UnavailabilityFactory,
@@ -70,6 +89,9 @@ CARERS_OWN_PAGES = {"dashboard", "choose_scheme", "password_change", "password_c
 # What ``pk`` names, by where the page lives.
 PK_RECORDS = {"carers/": "carer", "panels/": "panel", "people/": "person", "arrangements/": "arrangement"}
 PK_RECORDS["referrals/"] = "referral"
+PK_RECORDS["incidents/"] = "incident"
+PK_RECORDS["feedback/"] = "feedback"
+PK_RECORDS["payments/"] = "payment_run"
 # A page's other ids, and the record each is taken from.
 OTHER_IDS = {
     "check_pk": "check",
@@ -83,6 +105,10 @@ OTHER_IDS = {
     "proposal_pk": "proposal",
     "introduction_pk": "introduction",
     "booking_pk": "booking",
+    "review_pk": "arrangement_review",
+    "visit_pk": "visit",
+    "action_pk": "action",
+    "absence_pk": "absence",
 }
 
 
@@ -151,7 +177,33 @@ def _uploads(settings, tmp_path):
     settings.UPLOADS_ROOT = tmp_path / "uploads"
 
 
-def _household(carer, login, *, member, pet, room, person, change, certificate, address, profile):
+def _approved_run(carer, login, arrangement, month: dt.date):
+    """An approved payment run for ``month`` with a line for the household."""
+    run = PaymentRunFactory(scheme=carer.scheme, period=(month, add_months(month, 1)), created_by=login)
+    PaymentLine.objects.create(
+        run=run,
+        carer=carer,
+        arrangement=arrangement,
+        person=arrangement.person,
+        kind="live_in",
+        description=f"Live-in for {arrangement.person.name}: 30 nights",
+        quantity=30,
+        rate_amount=RateAmountFactory(rate__scheme=carer.scheme),
+        care_payment=Decimal("1328.57"),
+        total=Decimal("1328.57"),
+        created_by=login,
+    )
+    PaymentRun.objects.filter(pk=run.pk).update(
+        status="approved",
+        reviewed_by=login,
+        reviewed_at=timezone.now(),
+        approved_by=login,
+        approved_at=timezone.now(),
+    )
+    return run
+
+
+def _household(carer, login, *, member, pet, room, person, change, certificate, address, profile, run_month):
     """A household with one of everything a carer's page could show."""
     login.first_name, login.last_name = carer.first_name, carer.last_name
     login.save()
@@ -179,6 +231,8 @@ def _household(carer, login, *, member, pet, room, person, change, certificate, 
     booking = ShortBreakBookingFactory(
         arrangement=breaks, room=RoomFactory(carer=carer, name=f"{room} annexe")
     )
+    # A review of the arrangement with an open action, and a monitoring visit due.
+    arrangement_review = ArrangementReviewFactory(arrangement=arrangement)
     return {
         "carer": carer,
         "member": member,
@@ -203,6 +257,19 @@ def _household(carer, login, *, member, pet, room, person, change, certificate, 
         "proposal": proposal,
         "introduction": IntroductionFactory(proposal=proposal),
         "booking": booking,
+        "arrangement_review": arrangement_review,
+        "action": ReviewActionFactory(review=arrangement_review),
+        "visit": MonitoringVisitFactory(arrangement=arrangement),
+        # An incident about them waiting for its CQC notification, and a complaint: staff records.
+        "incident": CqcNotificationFactory(
+            incident__scheme=carer.scheme, incident__person=arrangement.person, incident__carer=carer
+        ).incident,
+        "feedback": FeedbackFactory(
+            scheme=carer.scheme, kind="complaint", person=arrangement.person, carer=carer
+        ),
+        # Money: an approved run that pays them, and nights the person was away.
+        "payment_run": _approved_run(carer, login, arrangement, run_month),
+        "absence": AbsenceFactory(arrangement=arrangement, recorded_by=login),
     }
 
 
@@ -220,6 +287,7 @@ def ours(carer, carer_household):
         certificate="patel-gas-safety.pdf",
         address="4 Moor Road",
         profile="Tea with my gran on Sundays.",
+        run_month=dt.date(2026, 10, 1),
     )
 
 
@@ -237,6 +305,7 @@ def theirs(other_carer, other_carer_household):
         certificate="barker-insurance.pdf",
         address="12 Hawthorn Lane",
         profile="Feeding the ducks at Roundhay Park.",
+        run_month=dt.date(2026, 11, 1),
     )
 
 
@@ -304,6 +373,21 @@ def _state(household) -> dict:
             Introduction.objects.filter(proposal__carer=carer).values_list("id", "status", "for_person")
         ),
         "bookings": list(ShortBreakBooking.objects.filter(carer=carer).values_list("id", "status", "dates")),
+        "arrangement_reviews": list(
+            ReviewAction.objects.filter(review__arrangement__carer=carer).values_list(
+                "id", "review", "done_on"
+            )
+        ),
+        "visits": list(
+            MonitoringVisit.objects.filter(arrangement__carer=carer).values_list("id", "held_on", "cancelled")
+        ),
+        "incidents": list(Incident.objects.filter(carer=carer).values_list("id", "version", "closed_on")),
+        "notifications": list(
+            CqcNotification.objects.filter(incident__carer=carer).values_list("id", "reasons", "sent_on")
+        ),
+        "feedback": list(Feedback.objects.filter(carer=carer).values_list("id", "version", "closed_on")),
+        "payments": list(PaymentLine.objects.filter(carer=carer).values_list("id", "total", "run__status")),
+        "absences": list(Absence.objects.filter(arrangement__carer=carer).values_list("id", "dates")),
     }
 
 
@@ -396,6 +480,7 @@ def test_no_page_of_the_first_carers_own_records_shows_the_other_household(
         ("portal_changes", ["Arjun Patel"]),
         ("portal_certificates", ["patel-gas-safety.pdf"]),
         ("portal_checks", ["Ravi Patel"]),
+        ("portal_payments", ["Live-in for Ben Hughes: 30 nights", "£1328.57"]),
     ],
 )
 def test_the_carers_own_pages_show_their_own_household(client, carer, ours, theirs, name, shown):
