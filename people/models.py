@@ -80,6 +80,12 @@ class Person(VersionedModel):
         help_text="The coordinator responsible for supporting this person.",
     )
     notes = models.TextField("staff notes", blank=True)
+    legal_hold = models.BooleanField(
+        default=False,
+        help_text="Keep every record, even past the retention period (for example, a court case).",
+    )
+    legal_hold_reason = models.CharField(max_length=300, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
     search_document = models.GeneratedField(
         expression=SearchVector(
             "first_name",

@@ -5,15 +5,33 @@ trigger, so no write escapes it (not even a bulk update or a raw query). The
 HistoryMiddleware adds who made the change and on which page.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.apps import apps
 from django.core.paginator import Paginator
+from django.db import connection, transaction
 from pghistory.models import Events
 
 from sharedlives.display import display_value
 from sharedlives.models import User
+
+# The audit tables are append-only for the app (triggers refuse UPDATE and
+# DELETE) unless this setting is on in the current transaction: the one door,
+# used by the retention command to anonymise old records in the history too.
+REWRITING_HISTORY = "sharedlives.rewriting_history"
+
+
+@contextmanager
+def rewriting_history():
+    """Within a transaction, allow the audit tables to be changed (only for
+    anonymising records past their retention period)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [REWRITING_HISTORY])
+        yield
+
 
 # Bookkeeping columns that mean nothing to a reader of the history.
 HIDDEN_FIELDS = {"id", "version", "created_at", "updated_at", "search_document"}

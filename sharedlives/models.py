@@ -149,3 +149,83 @@ class ReminderDigest(models.Model):
 
     def __str__(self):
         return f"Reminders for {self.membership.user} on {self.sent_on:%-d %b %Y}"
+
+
+class RecordViewKind(models.TextChoices):
+    PAGE = "page", "Opened a page"
+    EXPORT = "export", "Exported"
+    DOWNLOAD = "download", "Downloaded a file"
+    SUBJECT_ACCESS = "subject_access", "Subject access export"
+
+
+class RecordView(models.Model):
+    """Who looked at a person's or a carer household's record: a page, an
+    export or a download. Kept apart from the change history, append-only,
+    and read by the registered manager."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="record_views")
+    viewed_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=20, choices=RecordViewKind.choices, default=RecordViewKind.PAGE)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    carer = models.ForeignKey(
+        "carers.Carer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    path = models.CharField("page or file", max_length=300)
+
+    class Meta:
+        ordering = ["-viewed_at", "-id"]
+        indexes = [
+            # "Who has looked at this record" and "what has this user looked at".
+            models.Index(fields=["person", "-viewed_at"], name="record_view_person_idx"),
+            models.Index(fields=["carer", "-viewed_at"], name="record_view_carer_idx"),
+            models.Index(fields=["user", "-viewed_at"], name="record_view_user_idx"),
+        ]
+        constraints = [
+            values_check("kind", RecordViewKind, "record_view_kind_valid"),
+        ]
+        triggers = [
+            # Append-only: nobody edits or deletes who looked at what (the
+            # retention command anonymises through sharedlives.audit).
+            pgtrigger.Protect(
+                name="record_view_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Condition(
+                    "coalesce(current_setting('sharedlives.rewriting_history', true), '') <> 'on'"
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.get_kind_display().lower()} {self.path}"
+
+
+class RetentionSettings(models.Model):
+    """How long a scheme keeps records after the relationship ends, before
+    ``manage.py anonymise_expired`` removes what identifies people."""
+
+    scheme = models.OneToOneField(Scheme, on_delete=models.CASCADE, related_name="retention_settings")
+    person_years = models.PositiveSmallIntegerField(
+        "keep a person's records for, in years after their last arrangement ends", default=8
+    )
+    carer_years = models.PositiveSmallIntegerField(
+        "keep a carer household's records for, in years after approval ends or they withdraw", default=6
+    )
+
+    class Meta:
+        verbose_name_plural = "retention settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person_years__range=(1, 100)) & models.Q(carer_years__range=(1, 100)),
+                name="retention_1_to_100_years",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Retention for {self.scheme}"
+
+    @classmethod
+    def for_scheme(cls, scheme) -> "RetentionSettings":
+        return cls.objects.filter(scheme=scheme).first() or cls(scheme=scheme)

@@ -105,6 +105,12 @@ class Carer(VersionedModel):
     interests = ArrayField(models.CharField(max_length=50), default=list, blank=True)
     how_heard = models.CharField("how they heard of us", max_length=200, blank=True)
     notes = models.TextField("staff notes", blank=True)
+    legal_hold = models.BooleanField(
+        default=False,
+        help_text="Keep every record, even past the retention period (for example, a court case).",
+    )
+    legal_hold_reason = models.CharField(max_length=300, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
     new_to_care = models.BooleanField(
         "new to care", default=False, help_text="New to care work, so they take the Care Certificate."
     )
