@@ -95,7 +95,11 @@ def sign_out(page):
     toggle = nav.get_by_role("button", name="Show or hide the menu")
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
         toggle.click()
-    nav.get_by_role("button", name=re.compile("^Signed in as")).click()
+        # Opened once it has finished sliding open, not while it moves.
+        expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
+    account = nav.get_by_role("button", name=re.compile("^Signed in as"))
+    account.click()
+    expect(account).to_have_attribute("aria-expanded", "true")
     nav.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
 
