@@ -1,6 +1,7 @@
 from django.urls import path
 
 from carers.views import approval, availability, changes, expiring, panels, pipeline, records
+from sharedlives import views_rights, views_viewlog
 
 urlpatterns = [
     path("", records.carer_list, name="carer_list"),
@@ -20,6 +21,10 @@ urlpatterns = [
     path("<int:pk>/edit/", records.carer_edit, name="carer_edit"),
     path("<int:pk>/household/", records.carer_household, name="carer_household"),
     path("<int:pk>/history/", records.carer_history, name="carer_history"),
+    # Who has looked at this record: the registered manager's.
+    path("<int:pk>/viewers/", views_viewlog.carer_viewers, name="carer_viewers"),
+    # Subject access: everything held about the household, as one ZIP (the manager's).
+    path("<int:pk>/export/", views_rights.carer_export, name="carer_export"),
     # Night by night for the coming months: who stays, places free, dates away.
     path("<int:pk>/availability/", availability.carer_availability, name="carer_availability"),
     # Approval: the checklist, the assessment, moves between stages, the

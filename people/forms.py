@@ -9,12 +9,14 @@ from django.utils import timezone
 
 from people.models import Contact, OnePageProfile, Person
 from sharedlives.choices import NeedsGroup, PetKind
-from sharedlives.forms import STALE_MESSAGE, CommaSeparatedField, DateInput, VersionedModelForm
+from sharedlives.forms import CommaSeparatedField, DateInput, Form, ModelForm, VersionedModelForm
+from sharedlives.legal_hold import LEGAL_HOLD_FIELDS, LegalHoldMixin
 from sharedlives.shortcuts import scheme_staff
 from sharedlives.validators import normalise_postcode, validate_not_in_future
+from sharedlives.widgets import LongSelect
 
 
-class PersonForm(VersionedModelForm):
+class PersonForm(LegalHoldMixin, VersionedModelForm):
     needs_groups = forms.MultipleChoiceField(
         choices=NeedsGroup.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -52,6 +54,7 @@ class PersonForm(VersionedModelForm):
             "postcode",
             "coordinator",
             "notes",
+            *LEGAL_HOLD_FIELDS,  # the registered manager's only
         ]
         widgets = {
             "date_of_birth": DateInput(),
@@ -77,10 +80,12 @@ class PersonForm(VersionedModelForm):
         return normalise_postcode(postcode) if postcode else ""
 
 
-class PersonFilterForm(forms.Form):
+class PersonFilterForm(Form):
     q = forms.CharField(label="Search", required=False, help_text="Name, area or postcode.")
     needs_group = forms.ChoiceField(choices=[("", "Any")] + NeedsGroup.choices, required=False)
-    coordinator = forms.ModelChoiceField(queryset=None, required=False, empty_label="Anyone")
+    coordinator = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Anyone", widget=LongSelect
+    )
 
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,6 +106,7 @@ class PersonFilterForm(forms.Form):
 ContactFormSet = inlineformset_factory(
     Person,
     Contact,
+    form=ModelForm,
     fields=["kind", "name", "relationship", "organisation", "phone", "email"],
     extra=1,
     can_delete=True,
@@ -178,7 +184,8 @@ class OnePageProfileForm(VersionedModelForm):
             # Two first saves at once are taken one after the other: the
             # second finds the profile the first wrote, and is refused.
             Person.objects.select_for_update().values_list("pk", flat=True).get(pk=self.instance.person_id)
-            if OnePageProfile.objects.filter(person_id=self.instance.person_id).exists():
-                self.add_error(None, STALE_MESSAGE)
+            written = OnePageProfile.objects.filter(person_id=self.instance.person_id).first()
+            if written is not None:
+                self.refuse_as_stale(written)
                 return False
             return super().save_versioned(**set_on_create)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from people import views
+from sharedlives import views_rights, views_viewlog
 
 urlpatterns = [
     path("", views.person_list, name="person_list"),
@@ -12,4 +13,8 @@ urlpatterns = [
     path("<int:pk>/profile/", views.person_profile, name="person_profile"),
     path("<int:pk>/profile/edit/", views.person_profile_edit, name="person_profile_edit"),
     path("<int:pk>/profile/print/", views.person_profile_print, name="person_profile_print"),
+    # Who has looked at this record: the registered manager's.
+    path("<int:pk>/viewers/", views_viewlog.person_viewers, name="person_viewers"),
+    # Subject access: everything held about the person, as one ZIP (the manager's).
+    path("<int:pk>/export/", views_rights.person_export, name="person_export"),
 ]

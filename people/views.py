@@ -10,8 +10,10 @@ from placements.incidents import with_incident_counts
 from placements.models import Arrangement, Referral
 from sharedlives.access import can_edit_records, get_person_for_user, require_staff
 from sharedlives.audit import history_page
-from sharedlives.forms import STALE_MESSAGE, save_formsets_versioned, version_from
+from sharedlives.conflicts import stale_refusal
+from sharedlives.forms import save_formsets_versioned, version_from
 from sharedlives.shortcuts import paginate
+from sharedlives.viewlog import logs_view_of
 
 
 @require_safe
@@ -24,6 +26,7 @@ def person_list(request):
 
 
 @require_safe
+@logs_view_of("person")
 def person_detail(request, pk):
     membership = request.membership
     queryset = Person.objects.select_related("scheme", "coordinator").prefetch_related(
@@ -61,9 +64,11 @@ def person_create(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@logs_view_of("person")
 def person_edit(request, pk):
     person, _ = get_person_for_user(request, pk, for_change=True)
-    form = PersonForm(request.POST or None, instance=person, scheme=person.scheme)
+    may_hold = request.membership.is_manager  # the legal hold is the manager's to set or clear
+    form = PersonForm(request.POST or None, instance=person, scheme=person.scheme, may_hold=may_hold)
     if request.method == "POST" and form.is_valid() and form.save_versioned():
         messages.success(request, f"{person.name}'s details have been saved.")
         return redirect("person_detail", pk=person.pk)
@@ -71,6 +76,7 @@ def person_edit(request, pk):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@logs_view_of("person")
 def person_contacts(request, pk):
     person, _ = get_person_for_user(request, pk, for_change=True)
     formset = ContactFormSet(request.POST or None, instance=person, prefix="contacts")
@@ -83,7 +89,7 @@ def person_contacts(request, pk):
     context = {
         "person": person,
         "formset": formset,
-        "stale_message": STALE_MESSAGE if stale else "",
+        "stale_message": stale_refusal(person) if stale else "",
         # After a refusal the form keeps the version first opened, so saving
         # again is refused too until the user has looked at the newer change.
         "opened_version": request.POST.get("version") if request.method == "POST" else person.version,
@@ -92,6 +98,7 @@ def person_contacts(request, pk):
 
 
 @require_safe
+@logs_view_of("person")
 def person_history(request, pk):
     person, can_edit = get_person_for_user(request, pk)
     require_staff(request)
@@ -109,6 +116,7 @@ def _with_profile():
 
 
 @require_safe
+@logs_view_of("person")
 def person_profile(request, pk):
     person, can_edit = get_person_for_user(request, pk, queryset=_with_profile())
     context = {"person": person, "can_edit": can_edit, "profile": person.one_page_profile}
@@ -116,6 +124,7 @@ def person_profile(request, pk):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@logs_view_of("person")
 def person_profile_edit(request, pk):
     """Staff write it with the person; it is created on its first save."""
     person, _ = get_person_for_user(request, pk, for_change=True, queryset=_with_profile())
@@ -128,6 +137,7 @@ def person_profile_edit(request, pk):
 
 
 @require_safe
+@logs_view_of("person")
 def person_profile_print(request, pk):
     """The person's own copy, on one sheet of A4; carers may print it too."""
     person, _ = get_person_for_user(request, pk, queryset=_with_profile())

@@ -26,11 +26,20 @@ REWRITING_HISTORY = "sharedlives.rewriting_history"
 @contextmanager
 def rewriting_history():
     """Within a transaction, allow the audit tables to be changed (only for
-    anonymising records past their retention period)."""
+    anonymising records past their retention period). The door closes again
+    when the block ends, even inside a longer transaction."""
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'on', true)", [REWRITING_HISTORY])
+            cursor.execute(
+                "SELECT coalesce(current_setting(%s, true), ''), set_config(%s, 'on', true)",
+                [REWRITING_HISTORY, REWRITING_HISTORY],
+            )
+            before = cursor.fetchone()[0]
         yield
+        # Not reached when the block fails: rolling back to the savepoint
+        # undoes the setting by itself.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [REWRITING_HISTORY, before])
 
 
 # Bookkeeping columns that mean nothing to a reader of the history.
@@ -95,8 +104,14 @@ def history_page(obj, page_number, per_page=20):
     person's contacts and arrangements), newest first."""
     events = Events.objects.references(obj).order_by("-pgh_created_at", "-pgh_id")
     page = Paginator(events, per_page).get_page(page_number)
-    rows = list(page.object_list)
+    page.object_list = history_entries(page.object_list)
+    return page
+
+
+def history_entries(events) -> list[HistoryEntry]:
+    """pghistory events as the history shows them, naming who made each
+    change (one query for all the names)."""
+    rows = list(events)
     user_ids = {(e.pgh_context or {}).get("user") for e in rows} - {None}
     users = {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)}
-    page.object_list = [_entry(event, users) for event in rows]
-    return page
+    return [_entry(event, users) for event in rows]

@@ -46,6 +46,7 @@ from sharedlives.demo_matching import (
 from sharedlives.demo_monitoring import MonitoringBuilder
 from sharedlives.demo_payments import build_payments
 from sharedlives.demo_portal import build_portal, save_dates_away
+from sharedlives.demo_second_factor import register_second_factor
 from sharedlives.models import Membership, Role, Scheme, User
 
 PASSWORD = "sharedlives-demo"
@@ -1284,7 +1285,7 @@ def build_demo(report: Report = quiet) -> list[Login]:
     timer = Timer(report)
     password_hash = make_password(PASSWORD)
     logins = [Login("admin", "Site administrator (Django admin)", "—")]
-    make_users([("admin", "Priya", "Shah")], password_hash, is_staff=True, is_superuser=True)
+    (admin,) = make_users([("admin", "Priya", "Shah")], password_hash, is_staff=True, is_superuser=True)
 
     leeds = Scheme.objects.create(name="Leeds Shared Lives", cqc_location_id="1-101234567")
     manager, coordinator, coordinator3 = make_users(
@@ -1362,6 +1363,8 @@ def build_demo(report: Report = quiet) -> list[Login]:
     )
     build_records(maker, north, [coordinator2], statuses, 5, specs, timer, approval, matching, monitoring)
     timer.step(matching.finish())
+    # Staff sign in with a code too; the demo's key is printed and in the README.
+    register_second_factor([admin, manager, coordinator, coordinator3, manager2, coordinator2])
     return logins
 
 
@@ -1453,6 +1456,7 @@ def build_scale(carers: int, report: Report = quiet) -> list[Login]:
     scheme.save(update_fields=["registered_manager"])
     add_members(scheme, [manager], Role.MANAGER)
     add_members(scheme, coordinators, Role.COORDINATOR)
+    register_second_factor([manager, *coordinators])
     timer.step(f"{coordinator_count:,} coordinators and a registered manager")
 
     rng = maker.rng

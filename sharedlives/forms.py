@@ -1,14 +1,11 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from sharedlives.conflicts import STALE_MESSAGE, edit_conflict
 from sharedlives.shortcuts import scheme_staff
-
-STALE_MESSAGE = (
-    "Someone else saved a change to this record after you opened it, so your "
-    "changes have not been saved. Your entries are still below: open the record "
-    "again in a new tab to see their change (the History tab shows what it was), "
-    "then make yours."
-)
+from sharedlives.validators import validate_plausible_date
+from sharedlives.workflow import WorkflowRefused
 
 
 class DateInput(forms.DateInput):
@@ -20,8 +17,71 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+# The most a text field takes when its record sets no limit of its own:
+# about 1,500 words, more than any note, reason or report summary needs, and
+# little enough that the pages and exports that show it stay usable.
+TEXT_MAX_LENGTH = 10_000
+
+
+def validate_text_length(text: str) -> None:
+    if len(text) > TEXT_MAX_LENGTH:
+        raise ValidationError(
+            f"This is too long: keep it to {TEXT_MAX_LENGTH:,} characters (it has {len(text):,}).",
+            code="max_length",
+        )
+
+
+def apply_input_limits(fields) -> None:
+    """Give each text field with no length limit TEXT_MAX_LENGTH (past it the
+    form says how long it may be, and the browser stops typing there), and
+    each date a plausible year."""
+    for field in fields.values():
+        if isinstance(field, forms.CharField) and field.max_length is None:
+            field.max_length = TEXT_MAX_LENGTH
+            if not isinstance(field, CommaSeparatedField):  # which checks its own text
+                field.validators.append(validate_text_length)
+            field.widget.attrs.setdefault("maxlength", str(TEXT_MAX_LENGTH))
+        elif isinstance(field, (forms.DateField, forms.DateTimeField)):
+            field.validators.append(validate_plausible_date)
+
+
+class InputLimitsMixin:
+    """For every form of the app (through ``Form`` and ``ModelForm`` below):
+    no text field takes more than TEXT_MAX_LENGTH characters, whether its
+    record's field is a TextField or the form's own CharField, and no date
+    falls outside the years the app works in. Characters nobody types are
+    taken out before any form sees them (sharedlives.clean_input)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        apply_input_limits(self.fields)
+
+
+class Form(InputLimitsMixin, forms.Form):
+    pass
+
+
+class ModelForm(InputLimitsMixin, forms.ModelForm):
+    pass
+
+
+def posted_text(request, name: str) -> str:
+    """A free-text value a view reads from the POST itself (the reason on a
+    button's form), held to the same limit as a form's text: a longer one
+    refuses the step, in words."""
+    text = request.POST.get(name, "")
+    if len(text) > TEXT_MAX_LENGTH:
+        raise WorkflowRefused(
+            [f"What you typed is too long: keep it to {TEXT_MAX_LENGTH:,} characters (it has {len(text):,})."]
+        )
+    return text
+
+
 class CommaSeparatedField(forms.CharField):
     """A list typed as "gardening, football, music"."""
+
+    # As long as each item of the lists it fills may be (ArrayField of CharField(max_length=50)).
+    item_max_length = 50
 
     def prepare_value(self, value):
         if isinstance(value, (list, tuple)):
@@ -30,21 +90,32 @@ class CommaSeparatedField(forms.CharField):
 
     def to_python(self, value):
         text = super().to_python(value)
+        validate_text_length(text)
         seen = []
         for item in text.split(","):
             item = " ".join(item.split()).lower()
+            if len(item) > self.item_max_length:
+                raise ValidationError(
+                    f"“{item[:20]}…” is too long: keep each one to {self.item_max_length} characters, "
+                    "with commas between them.",
+                    code="item_max_length",
+                )
             if item and item not in seen:
                 seen.append(item)
         return seen
 
 
-class VersionedModelForm(forms.ModelForm):
+class VersionedModelForm(ModelForm):
     """A form for a record two staff may edit at once (a VersionedModel).
 
     It carries the version the user opened; ``save_versioned`` refuses to
     save over a newer one, so nobody's change is silently overwritten."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    # After a refused save: what someone else changed (an EditConflict),
+    # which the form's error block shows (templates/bootstrap5/errors.html).
+    edit_conflict = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,15 +124,26 @@ class VersionedModelForm(forms.ModelForm):
     def save_versioned(self, **set_on_create) -> bool:
         """Save, unless the record changed since the form was opened: then add
         an error to the form and save nothing. Returns whether it saved."""
+        stale = False
         with transaction.atomic():
             if self.instance.pk is None:
                 for name, value in set_on_create.items():
                     setattr(self.instance, name, value)
             elif not claim_next_version(self.instance, self.cleaned_data.get("version")):
-                self.add_error(None, STALE_MESSAGE)
-                return False
-            self.save()
-        return True
+                stale = True
+            if not stale:
+                self.save()
+        if stale:
+            # Worked out once the row's lock is let go.
+            self.refuse_as_stale(self.instance)
+        return not stale
+
+    def refuse_as_stale(self, saved) -> None:
+        """Refuse the save because ``saved`` (the record, which someone else
+        saved after this form was opened) moved on: the form says so, shows
+        what they changed, and keeps what the user entered."""
+        self.edit_conflict = edit_conflict(self, saved, self.cleaned_data.get("version"))
+        self.add_error(None, STALE_MESSAGE)
 
 
 def claim_next_version(instance, opened_version) -> bool:
@@ -95,7 +177,7 @@ def version_from(data) -> int | None:
         return None
 
 
-class WorkFilterForm(forms.Form):
+class WorkFilterForm(Form):
     """The registered manager's choice on "my work": the whole scheme, one
     member of staff's caseload, or the records nobody is coordinator of."""
 

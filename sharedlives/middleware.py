@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from sharedlives.models import Membership
 
@@ -42,3 +43,19 @@ class SchemeMembershipMiddleware:
             request.session[SCHEME_SESSION_KEY] = only[0].scheme_id
             return only[0]
         return None
+
+
+class NoStoreMiddleware:
+    """Tells browsers and proxies to keep no copy of any page the app makes
+    (``Cache-Control: no-store``): pages and downloads hold people's personal
+    data, and on a shared office computer the Back button or the browser's
+    cache must not show them to the next user after signing out. Static files
+    are answered before this (by WhiteNoise) and keep their long caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response

@@ -1,4 +1,5 @@
 import pghistory
+import pghistory.models
 import pgtrigger
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -6,10 +7,24 @@ from django.db import models
 
 from sharedlives.choices import values_check
 
+# True unless the transaction is inside sharedlives.audit.rewriting_history():
+# the condition of every append-only trigger on the audit tables.
+NOT_REWRITING_SQL = "coalesce(current_setting('sharedlives.rewriting_history', true), '') <> 'on'"
+NOT_REWRITING_HISTORY = pgtrigger.Condition(NOT_REWRITING_SQL)
+
+
+def append_only(name: str = "append_only") -> pgtrigger.Protect:
+    """A trigger that refuses every UPDATE and DELETE of the table's rows, for
+    the app's database role too, except through rewriting_history()."""
+    return pgtrigger.Protect(
+        name=name, operation=pgtrigger.Update | pgtrigger.Delete, condition=NOT_REWRITING_HISTORY
+    )
+
 
 def audited(model):
     """Record every insert, update and delete of ``model`` in its audit
-    history, by database triggers so that no write escapes it."""
+    history, by database triggers so that no write escapes it. The history
+    (the generated ``<Model>Event`` table) is append-only."""
     # A save that only bumps the edit-lock version or the "updated at" stamp
     # (as saving a household's members does to the household) changes no
     # personal data, so it is not an event.
@@ -18,7 +33,12 @@ def audited(model):
     update = pghistory.UpdateEvent(
         condition=pgtrigger.AnyChange(exclude=bookkeeping) if bookkeeping else pgtrigger.AnyChange()
     )
-    return pghistory.track(pghistory.InsertEvent(), update, pghistory.DeleteEvent())(model)
+    return pghistory.track(
+        pghistory.InsertEvent(),
+        update,
+        pghistory.DeleteEvent(),
+        meta={"triggers": [append_only()]},
+    )(model)
 
 
 class User(AbstractUser):
@@ -189,17 +209,34 @@ class RecordView(models.Model):
         triggers = [
             # Append-only: nobody edits or deletes who looked at what (the
             # retention command anonymises through sharedlives.audit).
-            pgtrigger.Protect(
-                name="record_view_append_only",
-                operation=pgtrigger.Update | pgtrigger.Delete,
-                condition=pgtrigger.Condition(
-                    "coalesce(current_setting('sharedlives.rewriting_history', true), '') <> 'on'"
-                ),
-            ),
+            append_only("record_view_append_only"),
         ]
 
     def __str__(self):
         return f"{self.user} {self.get_kind_display().lower()} {self.path}"
+
+
+class HistoryContext(pghistory.models.Context):
+    """pghistory's context table: who made each change in the history, and on
+    which page. A proxy only so that its append-only triggers live here."""
+
+    class Meta:
+        proxy = True
+        triggers = [
+            pgtrigger.Protect(
+                name="history_context_kept", operation=pgtrigger.Delete, condition=NOT_REWRITING_HISTORY
+            ),
+            # pghistory itself updates the current request's context row as
+            # the request goes on (an upsert); any other row is settled.
+            pgtrigger.Protect(
+                name="history_context_settled",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    f"{NOT_REWRITING_SQL} AND OLD.id::text IS DISTINCT FROM "
+                    "nullif(current_setting('pghistory.context_id', true), '')"
+                ),
+            ),
+        ]
 
 
 class RetentionSettings(models.Model):

@@ -4,9 +4,11 @@ Every value can be set in the environment or in a ``.env`` file beside
 ``manage.py``; the README lists them. A bad value fails loudly at start-up.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,6 +45,15 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    "csp",
+    # Locks out repeated failed sign-ins (settings under "Locking out" below).
+    "axes",
+    # Signing in: allauth's pages, with a second factor (authenticator app and
+    # recovery codes); django-otp guards Django admin (sharedlives.admin_site).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "django_otp",
     "sharedlives.apps.SharedLivesConfig",
     "carers",
     "people",
@@ -51,17 +62,35 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, which answers for static files first: they keep their caching.
+    "sharedlives.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Takes NUL and other control characters out of everything sent, before
+    # any view, form or sign-in check reads it (sharedlives/clean_input.py).
+    "sharedlives.clean_input.CleanInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Logs every 403 and 404 with who asked and from where.
+    "sharedlives.security_log.RefusedAccessLogMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # request.user.is_verified() for django-otp, true once allauth had the code.
+    "sharedlives.second_factor.SecondFactorOTPMiddleware",
+    # Staff without an authenticator app get only the page that sets one up.
+    "sharedlives.second_factor.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sharedlives.middleware.SchemeMembershipMiddleware",
+    # Signs out idle sessions and disabled accounts; after the membership (the
+    # limit depends on the role), before the views.
+    "sharedlives.session_security.SessionSecurityMiddleware",
     # Records who made each change, and on which page, beside every audit event.
     "pghistory.middleware.HistoryMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sharedlives.urls"
@@ -78,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sharedlives.context_processors.membership",
+                "sharedlives.session_security.session_timeout",
             ],
         },
     },
@@ -101,6 +131,16 @@ if not DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# `make bench` (BENCH=true) measures the app on a database of its own beside
+# this one (sharedlives_bench, or the DATABASE_URL name with "_bench"), which
+# holds the large data set; every response then says how many SQL queries it
+# made (X-Queries) and the floor page answers (see sharedlives/bench/).
+BENCH = env.bool("BENCH", default=False)
+if BENCH:
+    DATABASES["default"]["NAME"] += "_bench"
+    # Outermost, so that the session's and the sign-in's queries count too.
+    MIDDLEWARE.insert(0, "sharedlives.bench.middleware.QueryCountMiddleware")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "sharedlives.User"
 
@@ -114,9 +154,52 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# Signing in (django-allauth; see sharedlives/accounts.py and the README's
+# "Signing in"). By username and password; nobody signs themselves up.
+ACCOUNT_ADAPTER = "sharedlives.accounts.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"  # administrators enter the addresses
+ACCOUNT_LOGOUT_ON_GET = False  # signing out is a POST
+# No "Remember me": a session ends when the browser closes.
+ACCOUNT_SESSION_REMEMBER = False
+# A reset link sets a new password and nothing more: signing in afterwards
+# still asks for the code, so a stolen mailbox is not enough.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # never e-mail an address we do not hold
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or second factor changes
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Shared Lives: "
+ACCOUNT_FORMS = {
+    "login": "sharedlives.accounts.LoginForm",
+    "change_password": "sharedlives.accounts.ChangePasswordForm",
+    "reset_password": "sharedlives.accounts.ResetPasswordForm",
+    "reset_password_from_key": "sharedlives.accounts.ResetPasswordKeyForm",
+    "reauthenticate": "sharedlives.accounts.ReauthenticateForm",
+}
+MFA_ADAPTER = "sharedlives.accounts.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {
+    "authenticate": "sharedlives.accounts.AuthenticateForm",
+    "reauthenticate": "sharedlives.accounts.ReauthenticateWithCodeForm",
+    "activate_totp": "sharedlives.accounts.ActivateTOTPForm",
+}
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Shared Lives")
+# The code before and after the current one count too: a phone's clock a
+# few seconds out, or a code typed as it changes, still works.
+MFA_TOTP_TOLERANCE = 1
+# E-mail addresses are entered by administrators, not verified by e-mail.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", default="Europe/London")
@@ -140,6 +223,22 @@ STORAGES = {
 UPLOADS_ROOT = env.path("UPLOADS_ROOT", default=BASE_DIR / "var" / "uploads")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest file a carer may upload, in bytes: 10 MB unless set lower (the
+# database refuses a larger certificate). A larger file is not kept, even in
+# a temporary file: the upload stops being read past this size
+# (sharedlives.uploads), and the form says how big it was.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+if not 0 < UPLOAD_MAX_BYTES <= 10 * 1024 * 1024:
+    raise ImproperlyConfigured("UPLOAD_MAX_BYTES must be more than 0 and at most 10485760 (10 MB).")
+FILE_UPLOAD_HANDLERS = [
+    "sharedlives.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# Where `manage.py backup` (make backup) writes its files unless told a file.
+# They hold everyone's personal data: keep them encrypted (README, "Backups").
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -175,17 +274,93 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Behind reverse proxies (nginx, a load balancer), how many: the client's
+# address is then that many places from the right of X-Forwarded-For (see
+# sharedlives/client_ip.py). 0 means the app is reached directly.
+REVERSE_PROXY_COUNT = env.int("REVERSE_PROXY_COUNT", default=0)
+if REVERSE_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("REVERSE_PROXY_COUNT must be 0 (no proxy) or the number of proxies.")
+ALLAUTH_TRUSTED_PROXY_COUNT = REVERSE_PROXY_COUNT
+
+# Locking out (django-axes; sharedlives/lockout.py). Five failed sign-ins
+# lock that username from that address, and only that pair: colleagues
+# behind one office address never lock each other out. An administrator can
+# unlock earlier (Django admin's "Access attempts", or manage.py
+# axes_reset_username). A try during the lock starts the wait again.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True  # a typo now and then never adds up to a lock
+AXES_USERNAME_CALLABLE = "sharedlives.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "sharedlives.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "sharedlives.lockout.locked_out_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # the security log says what matters (sharedlives/security_log.py)
+# Sign-ins are in the security log; no second copy of everyone's addresses
+# kept for ever in the database (failed attempts are, until the cool-off ends).
+AXES_DISABLE_ACCESS_LOG = True
+# allauth's own limit on failed sign-ins (10 a minute from an address, 5 for a
+# username from anywhere) would lock out a whole office, or let anyone lock a
+# colleague out everywhere; django-axes does this job instead.
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+
+# Sessions (sharedlives/session_security.py). Staff are signed out after 30
+# minutes without a request, carers (their own household only, at home) after
+# two hours; everyone when the browser closes. A warning comes 2 minutes
+# before, with the chance to stay signed in.
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+CARER_SESSION_IDLE_MINUTES = env.int("CARER_SESSION_IDLE_MINUTES", default=120)
+if min(STAFF_SESSION_IDLE_MINUTES, CARER_SESSION_IDLE_MINUTES) < 5:
+    raise ImproperlyConfigured("STAFF_ and CARER_SESSION_IDLE_MINUTES must be 5 or more.")
+SESSION_IDLE_WARNING_SECONDS = 120
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# The stored session outlives the longest idle limit only by a little, so
+# sessions nobody ended die in the database too.
+SESSION_COOKIE_AGE = (max(STAFF_SESSION_IDLE_MINUTES, CARER_SESSION_IDLE_MINUTES) + 5) * 60
+
+# Content Security Policy (django-csp): the browser runs only scripts and
+# styles from our own static files, so text someone typed can never become
+# code. Nothing inline (no <script> blocks, no style="..." attributes, no
+# onclick), nothing from another site. data: images are Bootstrap's icons
+# (form arrows, check boxes) and the QR code for setting up an authenticator.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
+# The security log (sign-ins, failed sign-ins, sign-outs, lockouts, refused
+# pages; sharedlives/security_log.py) goes to stderr, or to SECURITY_LOG_FILE
+# (reopened when logrotate moves it).
+SECURITY_LOG_FILE = env("SECURITY_LOG_FILE", default="")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"timestamped": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "security": {"class": "logging.StreamHandler", "formatter": "timestamped"}
+        if not SECURITY_LOG_FILE
+        else {
+            "class": "logging.handlers.WatchedFileHandler",
+            "filename": SECURITY_LOG_FILE,
+            "formatter": "timestamped",
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         # The embedded database reports every start and exit; only problems matter.
         "pgserver": {"level": "WARNING"},
+        "sharedlives.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
     },
 }
 

@@ -11,6 +11,26 @@ def paginate(request, queryset, per_page=None, param="page"):
     return paginator.get_page(request.GET.get(param))
 
 
+class Counted:
+    """A queryset whose length is already known (counted with the page's
+    other figures), for ``paginate``: the paginator then asks the database
+    only for the rows of the page, not for a count of its own."""
+
+    ordered = True
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+
 def scheme_staff(scheme):
     """The managers and coordinators of a scheme, for "coordinator" choices."""
     return User.objects.filter(

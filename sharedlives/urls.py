@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from carers.urls import panel_urlpatterns
-from sharedlives import views, views_work
+from sharedlives import views, views_session, views_work
+from sharedlives.bench import views as bench_views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -10,7 +11,11 @@ urlpatterns = [
     # What is due and overdue for a coordinator's caseload (or the whole scheme).
     path("my-work/", views_work.my_work, name="my_work"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # "Stay signed in", from the warning before an idle session ends.
+    path("session/keepalive/", views_session.session_keepalive, name="session_keepalive"),
+    # What Django itself costs, for `make bench`; a 404 unless BENCH is on.
+    path("bench/floor/", bench_views.floor, name="bench_floor"),
+    path("accounts/", include("sharedlives.account_urls")),
     path("carers/", include("carers.urls")),
     path("panels/", include(panel_urlpatterns)),
     path("my/", include("carers.portal_urls")),
@@ -21,5 +26,7 @@ urlpatterns = [
     path("incidents/", include("placements.incident_urls")),
     path("feedback/", include("placements.feedback_urls")),
     path("reports/", include("sharedlives.report_urls")),
+    # Who has looked at which records, login by login: the registered manager's.
+    path("staff/", include("sharedlives.viewlog_urls")),
     path("admin/", admin.site.urls),
 ]

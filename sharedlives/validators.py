@@ -24,3 +24,16 @@ def validate_not_in_future(value) -> None:
 
     if value and value > timezone.localdate():
         raise ValidationError("This date is in the future.", code="future_date")
+
+
+# The years a date typed into the app can fall in: wide enough for anyone's
+# date of birth and any plan, narrow enough that working out months and
+# nights from it never runs past the calendar (year 9999) or for ever.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def validate_plausible_date(value) -> None:
+    if value and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(
+            f"Check the year: give a date between {FIRST_YEAR} and {LAST_YEAR}.", code="implausible_date"
+        )

@@ -30,17 +30,17 @@ def dashboard(request):
         suspended=Count("pk", distinct=True, filter=Q(status=CarerStatus.SUSPENDED)),
         changes_waiting=Count("change_requests", filter=Q(change_requests__status=ChangeStatus.PENDING)),
     )
-    by_kind = dict(
-        arrangements.current().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
+    # The current arrangements of each kind and the people in them, in one
+    # pass over the scheme's current arrangements.
+    current = arrangements.current().aggregate(
+        people=Count("person", distinct=True),
+        **{kind: Count("pk", filter=Q(kind=kind)) for kind in ArrangementKind.values},
     )
     context = {
         "carer_counts": carer_counts,
-        "current_by_kind": [(label, by_kind.get(value, 0)) for value, label in ArrangementKind.choices],
-        "current_total": sum(by_kind.values()),
-        "people_supported": Person.objects.visible_to(membership)
-        .filter(arrangements__status=ArrangementStatus.CURRENT)
-        .distinct()
-        .count(),
+        "current_by_kind": [(label, current[value]) for value, label in ArrangementKind.choices],
+        "current_total": sum(current[value] for value in ArrangementKind.values),
+        "people_supported": current["people"],
         "my_carers": carers.filter(coordinator=request.user)
         .annotate(checks_lapsed=lapsed_flag(request))
         .order_by("last_name", "first_name")[:10],

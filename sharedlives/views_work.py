@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from sharedlives.access import require_staff
 from sharedlives.forms import WorkFilterForm
-from sharedlives.shortcuts import paginate
+from sharedlives.shortcuts import Counted, paginate
 from sharedlives.work import NO_COORDINATOR, Workload
 
 # What counts as "due" on the page: the next four weeks. (The reminders
@@ -40,7 +40,9 @@ def my_work(request):
     counts = workload.counts()
     lists = []
     for section in workload.sections(counts):
-        page = paginate(request, section.rows, per_page=PER_PAGE, param=f"{section.key}_page")
+        # Each list's length is among the counts already made.
+        rows = Counted(section.rows, section.total)
+        page = paginate(request, rows, per_page=PER_PAGE, param=f"{section.key}_page")
         page.object_list = section.describe(list(page.object_list))
         lists.append((section, page))
     context = {

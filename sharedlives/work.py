@@ -26,6 +26,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, W
 from carers.checklist import rules_for
 from carers.expiry import expiring_checks, flags_household
 from carers.models import Carer, Check
+from people.models import Person
 from placements.models import (
     OPEN_REFERRAL_STAGES,
     Arrangement,
@@ -140,7 +141,37 @@ class Workload:
             return Q()
         if self.coordinator is NO_COORDINATOR:
             return reduce(and_, (Q(**{f"{path}__isnull": True}) for path in paths))
-        return reduce(or_, (Q(**{path: self.coordinator}) for path in paths))
+        prefix = paths[0].removesuffix("carer__coordinator")
+        if set(paths) == {f"{prefix}carer__coordinator", f"{prefix}person__coordinator"}:
+            # An arrangement's work (the carer's coordinator's and the
+            # person's): its arrangement is one of the caseload's.
+            arrangement = prefix.removesuffix("__") or "pk"
+            return Q(**{f"{arrangement}__in": self._arrangements()})
+        return reduce(or_, (self._coordinated_by(path) for path in paths))
+
+    def _caseload(self, model) -> QuerySet:
+        return model.objects.filter(coordinator=self.coordinator).values("pk")
+
+    def _coordinated_by(self, path: str) -> Q:
+        """``path`` (ending in "carer__coordinator", "person__coordinator" or
+        just "coordinator") leads to the coordinator asked for. A carer or a
+        person is matched by id among the coordinator's own (a small set,
+        found by index), not by joining every carer and person of the scheme
+        to test "this coordinator or that": at 10,000 households those joins
+        made My work take a second (EXPLAIN ANALYZE on the scale data set)."""
+        record, _, _ = path.rpartition("__coordinator")
+        model = {"carer": Carer, "person": Person}.get(record.rpartition("__")[2])
+        if model is None:
+            return Q(**{path: self.coordinator})
+        return Q(**{f"{record}__in": self._caseload(model)})
+
+    def _arrangements(self) -> QuerySet:
+        """The ids of the arrangements of the coordinator's carers or people:
+        a union of two index lookups, which PostgreSQL then joins to their
+        reviews, visits and actions, rather than scanning every arrangement."""
+        by_carer = Arrangement.objects.filter(carer__in=self._caseload(Carer))
+        by_person = Arrangement.objects.filter(person__in=self._caseload(Person))
+        return by_carer.order_by().values("pk").union(by_person.order_by().values("pk"))
 
     def _flag(self, carer: str):
         return flags_household(self.rules, self.today, carer=carer)

@@ -4,9 +4,19 @@
 else, so its records must stay out of reach of ``scheme``'s users."""
 
 import pytest
+from django.core.cache import cache
 
 from sharedlives.models import Role
 from tests.factories import ArrangementFactory, CarerFactory, MembershipFactory, SchemeFactory, UserFactory
+from tests.second_factor import register_totp
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """django-allauth keeps its rate limits (sign-ins from an address this
+    minute) and the two-step codes already used in the cache, which outlives
+    a test: each test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -82,4 +92,8 @@ def arrangement(scheme, carer_household):
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(username="admin", is_superuser=True, is_staff=True)
+    """A system administrator, with their authenticator app set up (admin
+    wants its code: tests.second_factor.sign_in_with_code)."""
+    user = UserFactory(username="admin", is_superuser=True, is_staff=True)
+    register_totp(user)
+    return user

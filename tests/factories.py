@@ -70,6 +70,7 @@ from placements.models import (
 from sharedlives.choices import ArrangementKind, NeedsGroup, PetKind
 from sharedlives.dates import add_months
 from sharedlives.models import Membership, ReminderDigest, Role, Scheme, User
+from tests.second_factor import register_totp
 
 factory.Faker._DEFAULT_LOCALE = "en_GB"
 
@@ -179,10 +180,19 @@ class ArrangementFactory(DjangoModelFactory):
 class MembershipFactory(DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     scheme = factory.SubFactory(SchemeFactory)
     role = Role.COORDINATOR
+
+    @factory.post_generation
+    def second_factor(membership, create, extracted, **kwargs):
+        """Staff have set up their authenticator app, as they must before
+        using the app (tests/second_factor.py); ``second_factor=False`` for
+        one who has not yet."""
+        if create and membership.role != Role.CARER and extracted is not False:
+            register_totp(membership.user)
 
 
 # Carer approval: checks, assessment, panel, decision, terms and reviews.

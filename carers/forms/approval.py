@@ -15,7 +15,7 @@ from carers.checklist import CheckRule
 from carers.models import Assessment, Carer, Check, CheckKind, CheckSubject, DecisionOutcome
 from sharedlives.choices import ArrangementKind, NeedsGroup
 from sharedlives.dates import add_months
-from sharedlives.forms import STALE_MESSAGE, DateInput
+from sharedlives.forms import STALE_MESSAGE, DateInput, Form, ModelForm
 from sharedlives.shortcuts import scheme_staff
 
 MOST_PEOPLE = 3
@@ -57,7 +57,7 @@ def fingerprint(check: Check) -> str:
     return hashlib.sha256("\x1f".join(values).encode()).hexdigest()
 
 
-class CheckForm(forms.ModelForm):
+class CheckForm(ModelForm):
     """One check or training record. On an edit it carries a fingerprint of
     the record as opened, so a second person's save from an older page is
     refused rather than silently overwriting the first."""
@@ -175,7 +175,7 @@ class CheckForm(forms.ModelForm):
         return True
 
 
-class AssessmentForm(forms.ModelForm):
+class AssessmentForm(ModelForm):
     class Meta:
         model = Assessment
         fields = [
@@ -235,7 +235,7 @@ class AssessmentForm(forms.ModelForm):
         return cleaned
 
 
-class TermsForm(forms.Form):
+class TermsForm(Form):
     """The terms of approval: what a household is approved for."""
 
     kinds = forms.MultipleChoiceField(
@@ -362,7 +362,7 @@ class TermsChangeForm(TermsForm):
         return cleaned
 
 
-class CarerReviewForm(forms.Form):
+class CarerReviewForm(Form):
     """The annual review of a carer's approval."""
 
     held_on = forms.DateField(label="Held on", widget=DateInput())

@@ -3,13 +3,14 @@
 from django import forms
 
 from carers.models import CheckKind
+from sharedlives.forms import Form
 from sharedlives.shortcuts import scheme_staff
 
 ANYONE, NOBODY = "", "none"
 BOTH, LAPSED, SOON = "", "lapsed", "soon"
 
 
-class ExpiringFilterForm(forms.Form):
+class ExpiringFilterForm(Form):
     """Always bound: a coordinator who has not chosen sees their own
     households' checks, the registered manager everyone's."""
 

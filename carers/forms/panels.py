@@ -3,12 +3,15 @@
 from django import forms
 
 from carers.models import Carer, CarerStatus, PanelMeeting, Recommendation
-from sharedlives.forms import DateInput
+from sharedlives.forms import DateInput, Form, ModelForm
 from sharedlives.shortcuts import scheme_staff
+from sharedlives.widgets import LongSelect
 
 
-class PipelineFilterForm(forms.Form):
-    coordinator = forms.ModelChoiceField(queryset=None, required=False, empty_label="Anyone")
+class PipelineFilterForm(Form):
+    coordinator = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Anyone", widget=LongSelect
+    )
 
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)
@@ -21,7 +24,7 @@ class PipelineFilterForm(forms.Form):
         return self.cleaned_data.get("coordinator") if self.is_valid() else None
 
 
-class PanelMeetingForm(forms.ModelForm):
+class PanelMeetingForm(ModelForm):
     class Meta:
         model = PanelMeeting
         fields = ["date", "location", "chair", "members", "notes"]
@@ -52,7 +55,7 @@ class PanelMeetingForm(forms.ModelForm):
         return f"There is already a panel meeting on {date:%-d %b %Y}. Choose another date, or edit that one."
 
 
-class AddApplicantForm(forms.Form):
+class AddApplicantForm(Form):
     carer = forms.ModelChoiceField(
         queryset=None,
         label="Applicant ready for panel",
@@ -77,7 +80,7 @@ class AddApplicantForm(forms.Form):
         return len(self.fields["carer"].widget.choices) > 1
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(Form):
     recommendation = forms.ChoiceField(
         label="The panel's recommendation",
         choices=Recommendation.choices,

@@ -5,18 +5,20 @@ import datetime
 from pathlib import PurePath
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from carers.models import CERTIFICATE_KINDS, Certificate, Smoking, Unavailability
-from carers.models.portal import CERTIFICATE_MAX_BYTES
 from sharedlives.choices import PetKind
-from sharedlives.forms import CommaSeparatedField, DateInput
+from sharedlives.clean_input import without_unsafe_characters
+from sharedlives.forms import CommaSeparatedField, DateInput, Form, ModelForm
+from sharedlives.uploads import EXTENSIONS, HEAD_BYTES, detect_type
 from sharedlives.validators import validate_not_in_future
 
 
-class ContactForm(forms.Form):
+class ContactForm(Form):
     phone = forms.CharField(max_length=30, required=False)
     email = forms.EmailField(label="E-mail", required=False)
 
@@ -27,7 +29,7 @@ class ContactForm(forms.Form):
         return cleaned
 
 
-class MemberForm(forms.Form):
+class MemberForm(Form):
     name = forms.CharField(label="Full name", max_length=200)
     relationship = forms.CharField(
         label="Who they are to you", max_length=100, help_text="For example: son, partner, lodger."
@@ -41,7 +43,7 @@ class MemberForm(forms.Form):
         return born
 
 
-class PetForm(forms.Form):
+class PetForm(Form):
     kind = forms.ChoiceField(label="What kind of animal", choices=PetKind.choices)
     name = forms.CharField(max_length=100, required=False)
     notes = forms.CharField(
@@ -49,7 +51,7 @@ class PetForm(forms.Form):
     )
 
 
-class RoomForm(forms.Form):
+class RoomForm(Form):
     name = forms.CharField(max_length=100, help_text="For example: back bedroom.")
     ground_floor = forms.BooleanField(label="On the ground floor", required=False)
     step_free = forms.BooleanField(label="Step-free access", required=False)
@@ -57,13 +59,13 @@ class RoomForm(forms.Form):
     notes = forms.CharField(max_length=200, required=False)
 
 
-class SmokingForm(forms.Form):
+class SmokingForm(Form):
     smoking = forms.ChoiceField(
         label="Does anyone smoke at home?", choices=Smoking.choices, widget=forms.RadioSelect
     )
 
 
-class InterestsForm(forms.Form):
+class InterestsForm(Form):
     interests = CommaSeparatedField(
         required=False, help_text="Separate with commas, for example: gardening, football, music."
     )
@@ -74,7 +76,7 @@ class InterestsForm(forms.Form):
     )
 
 
-class UnavailabilityForm(forms.ModelForm):
+class UnavailabilityForm(ModelForm):
     """A stretch of dates away. The model's constraints (no overlap with dates
     already given, the last day not before the first) run as part of the
     form's validation, so a clash is shown on the form, not as a crash."""
@@ -125,38 +127,37 @@ class UnavailabilityForm(forms.ModelForm):
         super()._update_errors(errors)
 
 
-# What a file's first bytes say it is, and the extension it is stored with.
-EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "image/heic": ".heic"}
+def _size(limit: int) -> str:
+    """A limit as people say it: "10 MB", not "10.0 MB"."""
+    return filesizeformat(limit).replace(".0\xa0", "\xa0").replace(".0 ", " ")
 
 
-def _sniff(head: bytes) -> str | None:
-    """The file's type from its first bytes, whatever it is called."""
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1"):
-        return "image/heic"
-    return None
+def file_name_as_shown(name: str) -> str:
+    """The name a file was uploaded with, as it is shown and offered back on
+    download: no folders, no control characters or line breaks (which could
+    split a header), no direction overrides (which make "gnp.exe" read as
+    "exe.png")."""
+    name = PurePath(name.replace("\\", "/")).name
+    name = " ".join(without_unsafe_characters(name).split())
+    return name[:200] or "certificate"
 
 
-class CertificateForm(forms.ModelForm):
-    """A certificate as a PDF or a photo, up to 10 MB. The type is read from
-    the file's content: the name and the browser's word for it are not
-    trusted."""
+class CertificateForm(ModelForm):
+    """A certificate as a PDF or a photo, up to settings.UPLOAD_MAX_BYTES
+    (10 MB). The type is read from the file's content: the name and the
+    browser's word for it are not trusted."""
 
     class Meta:
         model = Certificate
         fields = ["kind", "file", "note"]
         labels = {"kind": "What it is", "file": "The file"}
-        help_texts = {"file": "A PDF, or a photo (JPEG, PNG or HEIC), up to 10 MB."}
         widgets = {"file": forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.heic"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "Choose one")] + [(k.value, k.label) for k in CERTIFICATE_KINDS]
+        largest = _size(settings.UPLOAD_MAX_BYTES)
+        self.fields["file"].help_text = f"A PDF, or a photo (JPEG, PNG or HEIC), up to {largest}."
         # The stored name is made up (carers.models.portal.certificate_path),
         # so a long original name is no reason to refuse the file.
         self.fields["file"].max_length = None
@@ -164,17 +165,18 @@ class CertificateForm(forms.ModelForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > CERTIFICATE_MAX_BYTES:
+        # A file past the limit was not kept (sharedlives.uploads): only its size is known.
+        if upload.size > settings.UPLOAD_MAX_BYTES:
             raise ValidationError(
-                f"This file is too big ({filesizeformat(upload.size)}): the most we can take is 10 MB. "
-                "Try a smaller photo, or a PDF."
+                f"This file is too big ({filesizeformat(upload.size)}): the most we can take is "
+                f"{_size(settings.UPLOAD_MAX_BYTES)}. Try a smaller photo, or a PDF."
             )
         upload.seek(0)
-        self.detected_type = _sniff(upload.read(16))
+        self.detected_type = detect_type(upload.read(HEAD_BYTES))
         upload.seek(0)
         if self.detected_type is None:
             raise ValidationError("This file is not a PDF or a photo (JPEG, PNG or HEIC). Choose another.")
-        self.original_name = PurePath(upload.name.replace("\\", "/")).name[:200]
+        self.original_name = file_name_as_shown(upload.name)
         # Stored with the extension of what it really is, not what it was called.
         upload.name = f"certificate{EXTENSIONS[self.detected_type]}"
         return upload

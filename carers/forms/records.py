@@ -2,12 +2,14 @@ from django import forms
 from django.forms import inlineformset_factory
 
 from carers.models import Carer, CarerStatus, HouseholdMember, Pet, Room
-from sharedlives.forms import CommaSeparatedField, DateInput, VersionedModelForm
+from sharedlives.forms import CommaSeparatedField, DateInput, Form, ModelForm, VersionedModelForm
+from sharedlives.legal_hold import LEGAL_HOLD_FIELDS, LegalHoldMixin
 from sharedlives.shortcuts import scheme_staff
 from sharedlives.validators import normalise_postcode, validate_not_in_future
+from sharedlives.widgets import LongSelect
 
 
-class CarerForm(VersionedModelForm):
+class CarerForm(LegalHoldMixin, VersionedModelForm):
     languages = CommaSeparatedField(
         required=False, help_text="Separate with commas, for example: English, Urdu."
     )
@@ -39,6 +41,7 @@ class CarerForm(VersionedModelForm):
             "new_to_care",
             "will_drive_people",
             "notes",
+            *LEGAL_HOLD_FIELDS,  # the registered manager's only
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
@@ -63,10 +66,12 @@ class CarerForm(VersionedModelForm):
         return cleaned
 
 
-class CarerFilterForm(forms.Form):
+class CarerFilterForm(Form):
     q = forms.CharField(label="Search", required=False, help_text="Name, town or postcode.")
     status = forms.ChoiceField(choices=[("", "Any stage")] + CarerStatus.choices, required=False)
-    coordinator = forms.ModelChoiceField(queryset=None, required=False, empty_label="Anyone")
+    coordinator = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Anyone", widget=LongSelect
+    )
 
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,7 +89,7 @@ class CarerFilterForm(forms.Form):
         return queryset
 
 
-class HouseholdMemberForm(forms.ModelForm):
+class HouseholdMemberForm(ModelForm):
     class Meta:
         model = HouseholdMember
         fields = ["name", "relationship", "date_of_birth"]
@@ -99,10 +104,13 @@ class HouseholdMemberForm(forms.ModelForm):
 HouseholdMemberFormSet = inlineformset_factory(
     Carer, HouseholdMember, form=HouseholdMemberForm, extra=1, can_delete=True
 )
-PetFormSet = inlineformset_factory(Carer, Pet, fields=["kind", "name", "notes"], extra=1, can_delete=True)
+PetFormSet = inlineformset_factory(
+    Carer, Pet, form=ModelForm, fields=["kind", "name", "notes"], extra=1, can_delete=True
+)
 RoomFormSet = inlineformset_factory(
     Carer,
     Room,
+    form=ModelForm,
     fields=["name", "ground_floor", "step_free", "own_bathroom", "notes"],
     extra=1,
     can_delete=True,

@@ -1,8 +1,7 @@
 """What carers tell the scheme through their portal: changes to their
 household, dates they are unavailable, and certificates they upload."""
 
-import uuid
-from pathlib import Path
+import secrets
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -16,6 +15,7 @@ from carers.models.household import Carer
 from sharedlives.choices import values_check
 from sharedlives.models import audited
 from sharedlives.ranges import Range
+from sharedlives.uploads import EXTENSIONS
 
 
 class ChangeKind(models.TextChoices):
@@ -235,8 +235,12 @@ CERTIFICATE_KINDS = (
 
 
 def certificate_path(instance, filename):
-    """A random name, so a file's name reveals nothing and cannot be guessed."""
-    return f"certificates/{instance.carer_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+    """A random name (128 bits from the system's secure random source), so a
+    stored file's name reveals nothing and cannot be guessed; its extension
+    is that of the type its content showed (sharedlives.uploads), never the
+    one it was uploaded with."""
+    suffix = EXTENSIONS.get(instance.content_type, "")
+    return f"certificates/{instance.carer_id}/{secrets.token_hex(16)}{suffix}"
 
 
 class CertificateQuerySet(models.QuerySet):

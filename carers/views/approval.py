@@ -32,6 +32,8 @@ from carers.models import (
     StageChange,
 )
 from sharedlives.access import get_carer_for_user, require_staff
+from sharedlives.forms import posted_text
+from sharedlives.viewlog import logs_view_of
 
 # Stages at which a household has terms of approval and annual reviews.
 APPROVED_STATUSES = (CarerStatus.APPROVED, CarerStatus.SUSPENDED)
@@ -116,6 +118,7 @@ def _terms_change_asked(carer, current_terms, reviews):
 
 
 @require_safe
+@logs_view_of("carer")
 def approval_tab(request, pk):
     carer, can_edit = get_carer_for_user(request, pk, queryset=_approval_queryset())
     require_staff(request)
@@ -171,7 +174,7 @@ def move(request, pk):
             carer=carer,
             to=to,
             membership=request.membership,
-            reason=request.POST.get("reason", ""),
+            reason=posted_text(request, "reason"),
             expected_from=request.POST.get("expected_from") or None,
         )
     except services.WorkflowRefused as refused:
@@ -224,6 +227,7 @@ def _check_carer(request, pk):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@logs_view_of("carer")
 def check_create(request, pk):
     carer = _check_carer(request, pk)
     form = CheckForm(
@@ -240,6 +244,7 @@ def check_create(request, pk):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@logs_view_of("carer")
 def check_edit(request, pk, check_pk):
     carer = _check_carer(request, pk)
     check = get_object_or_404(
@@ -278,6 +283,7 @@ def check_sign_off(request, pk, check_pk):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@logs_view_of("carer")
 def assessment_edit(request, pk):
     carer, _ = get_carer_for_user(
         request, pk, for_change=True, queryset=Carer.objects.select_related("scheme", "assessment")
@@ -309,6 +315,7 @@ def _decision_carer(request, pk):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@logs_view_of("carer")
 def decision(request, pk):
     """The registered manager's decision after panel, with the terms."""
     carer = _decision_carer(request, pk)
@@ -342,6 +349,7 @@ def decision(request, pk):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@logs_view_of("carer")
 def terms_change(request, pk):
     """New terms of approval, decided by the registered manager."""
     carer = _decision_carer(request, pk)
@@ -386,6 +394,7 @@ def terms_change(request, pk):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@logs_view_of("carer")
 def review_create(request, pk):
     """The annual review of a carer's approval."""
     carer, _ = get_carer_for_user(request, pk, for_change=True)

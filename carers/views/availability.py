@@ -13,6 +13,7 @@ from carers.lapsed import lapsed_checks
 from placements.capacity import Night, nights
 from sharedlives.access import get_carer_for_user, require_staff
 from sharedlives.dates import add_months
+from sharedlives.viewlog import logs_view_of
 
 MONTHS_SHOWN = 3
 
@@ -42,6 +43,7 @@ def places_text(night: Night) -> str:
 
 
 @require_safe
+@logs_view_of("carer")
 def carer_availability(request, pk):
     carer, can_edit = get_carer_for_user(request, pk)
     require_staff(request)

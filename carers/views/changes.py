@@ -17,7 +17,10 @@ from carers.checklist import DBS_AGE
 from carers.lapsed import lapsed_flag
 from carers.models import Carer, Certificate, ChangeKind, ChangeRequest, HouseholdMember
 from sharedlives.access import require_staff
+from sharedlives.forms import posted_text
+from sharedlives.models import RecordViewKind
 from sharedlives.shortcuts import paginate
+from sharedlives.viewlog import record_view
 from sharedlives.workflow import WorkflowRefused
 
 MINE, EVERYONE = "mine", "everyone"
@@ -128,7 +131,7 @@ def change_accept(request, change_pk):
     change = _change_for_staff(request, change_pk)
     try:
         accepted = services.accept_change(
-            change=change, membership=request.membership, reason=request.POST.get("reason", "")
+            change=change, membership=request.membership, reason=posted_text(request, "reason")
         )
     except WorkflowRefused as refused:
         messages.error(request, f"Not accepted: {_what(change)}. {' '.join(refused.reasons)}")
@@ -142,7 +145,7 @@ def change_decline(request, change_pk):
     change = _change_for_staff(request, change_pk)
     try:
         services.decline_change(
-            change=change, membership=request.membership, reason=request.POST.get("reason", "")
+            change=change, membership=request.membership, reason=posted_text(request, "reason")
         )
     except WorkflowRefused as refused:
         messages.error(request, f"Not declined: {_what(change)}. {' '.join(refused.reasons)}")
@@ -177,6 +180,7 @@ def certificate_file(request, certificate_pk):
         handle = certificate.file.open("rb")
     except FileNotFoundError:
         raise Http404("The file is missing.") from None
+    record_view(request, carer=certificate.carer_id, kind=RecordViewKind.DOWNLOAD)
     response = FileResponse(
         handle, as_attachment=True, filename=certificate.original_name, content_type=certificate.content_type
     )

@@ -18,6 +18,7 @@ from carers.lapsed import check_rules, lapsed_flag
 from carers.models import ApprovalDecision, CarerStatus, PanelItem, PanelMeeting
 from sharedlives.access import get_panel_meeting_for_user, require_staff
 from sharedlives.shortcuts import paginate
+from sharedlives.viewlog import record_views_of_carers
 
 
 def _with_counts(meetings):
@@ -204,4 +205,6 @@ def panel_pack(request, pk):
         }
         for item in items
     ]
+    if request.method == "GET":
+        record_views_of_carers(request, [applicant["carer"] for applicant in applicants])
     return render(request, "carers/panel_pack.html", {"meeting": meeting, "applicants": applicants})

@@ -89,13 +89,14 @@ FORM_PAGES = {
 }
 
 
-def _change(request, carer, kind, form, *, target_id=None, extra=None, title=None):
-    """A page with a form for one change: on a valid POST, ask for it."""
+def _change(request, carer, kind, form, *, target_id=None, also_say=None, title=None):
+    """A page with a form for one change: on a valid POST, ask for it.
+    ``also_say(values)`` adds to the message that says it was sent."""
     if request.method == "POST" and form.is_valid():
         if not form.has_changed():
             messages.info(request, UNCHANGED)
             return redirect("portal_household")
-        more = extra(form.cleaned_data) if extra else ""
+        more = also_say(form.cleaned_data) if also_say else ""
         if done := _propose(request, carer, kind, form.cleaned_data, target_id, extra=more):
             return done
     default_title, intro = FORM_PAGES[kind]
@@ -376,7 +377,7 @@ def _dbs_note(values) -> str:
 @require_http_methods(FORM_METHODS)
 def member_add(request):
     form = MemberForm(request.POST or None)
-    return _change(request, _carer(request), ChangeKind.ADD_MEMBER, form, extra=_dbs_note)
+    return _change(request, _carer(request), ChangeKind.ADD_MEMBER, form, also_say=_dbs_note)
 
 
 @require_http_methods(FORM_METHODS)

@@ -10,8 +10,10 @@ from placements.incidents import with_incident_counts
 from placements.models import Arrangement
 from sharedlives.access import can_edit_records, get_carer_for_user, require_staff
 from sharedlives.audit import history_page
-from sharedlives.forms import STALE_MESSAGE, save_formsets_versioned, version_from
+from sharedlives.conflicts import stale_refusal
+from sharedlives.forms import save_formsets_versioned, version_from
 from sharedlives.shortcuts import paginate
+from sharedlives.viewlog import logs_view_of
 
 
 @require_safe
@@ -19,15 +21,18 @@ def carer_list(request):
     require_staff(request)
     scheme = request.membership.scheme
     filters = CarerFilterForm(request.GET or None, scheme=scheme)
+    # Coordinators are fetched for the page's rows only (a join would be
+    # made for every row skipped before a far page).
     carers = filters.filter(
         Carer.objects.visible_to(request.membership)
-        .select_related("coordinator")
+        .prefetch_related("coordinator")
         .annotate(checks_lapsed=lapsed_flag(request))
     )
     return render(request, "carers/carer_list.html", {"filters": filters, "page": paginate(request, carers)})
 
 
 @require_safe
+@logs_view_of("carer")
 def carer_detail(request, pk):
     queryset = Carer.objects.select_related("scheme", "coordinator").prefetch_related(
         "household_members",
@@ -58,9 +63,11 @@ def carer_create(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@logs_view_of("carer")
 def carer_edit(request, pk):
     carer, _ = get_carer_for_user(request, pk, for_change=True)
-    form = CarerForm(request.POST or None, instance=carer, scheme=carer.scheme)
+    may_hold = request.membership.is_manager  # the legal hold is the manager's to set or clear
+    form = CarerForm(request.POST or None, instance=carer, scheme=carer.scheme, may_hold=may_hold)
     if request.method == "POST" and form.is_valid() and form.save_versioned():
         messages.success(request, f"{carer.name}'s details have been saved.")
         return redirect("carer_detail", pk=carer.pk)
@@ -68,6 +75,7 @@ def carer_edit(request, pk):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@logs_view_of("carer")
 def carer_household(request, pk):
     """The people, pets and spare rooms of a household, edited on one page."""
     carer, _ = get_carer_for_user(request, pk, for_change=True)
@@ -85,7 +93,7 @@ def carer_household(request, pk):
         stale = True
     context = {
         "carer": carer,
-        "stale_message": STALE_MESSAGE if stale else "",
+        "stale_message": stale_refusal(carer) if stale else "",
         # After a refusal the form keeps the version first opened, so saving
         # again is refused too until the user has looked at the newer change.
         "opened_version": request.POST.get("version") if request.method == "POST" else carer.version,
@@ -95,6 +103,7 @@ def carer_household(request, pk):
 
 
 @require_safe
+@logs_view_of("carer")
 def carer_history(request, pk):
     carer, can_edit = get_carer_for_user(request, pk)
     require_staff(request)

@@ -21,7 +21,7 @@ from placements.models import (
 )
 from placements.services import OPEN_ENDED_HORIZON
 from sharedlives.choices import ArrangementKind
-from sharedlives.forms import DateInput, VersionedModelForm
+from sharedlives.forms import DateInput, Form, VersionedModelForm
 
 K = ArrangementKind
 
@@ -249,7 +249,7 @@ class ArrangementForm(VersionedModelForm):
             self.add_error("start_date", describe_full_nights(carer, full))
 
 
-class ArrangementFilterForm(forms.Form):
+class ArrangementFilterForm(Form):
     q = forms.CharField(label="Search", required=False, help_text="The person's or the carer's name.")
     kind = forms.ChoiceField(choices=[("", "Any kind")] + K.choices, required=False)
     status = forms.ChoiceField(
@@ -273,7 +273,7 @@ class ArrangementFilterForm(forms.Form):
         return queryset.open()
 
 
-class StartForm(forms.Form):
+class StartForm(Form):
     start_date = forms.DateField(
         label="Start date",
         widget=DateInput(),
@@ -281,7 +281,7 @@ class StartForm(forms.Form):
     )
 
 
-class EndForm(forms.Form):
+class EndForm(Form):
     end_date = forms.DateField(
         label="End date", widget=DateInput(), help_text="The last day of the arrangement."
     )

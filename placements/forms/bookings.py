@@ -2,13 +2,14 @@
 
 from django import forms
 from django.forms import inlineformset_factory
+from django.utils.html import format_html
 
 from carers.models import Room
 from placements.models import Arrangement, DaySession
-from sharedlives.forms import DateInput
+from sharedlives.forms import DateInput, Form, ModelForm
 
 
-class BookingForm(forms.Form):
+class BookingForm(Form):
     """The nights of one short break. placements.services.book_short_break
     checks the room, the household's places and the carer's terms."""
 
@@ -22,7 +23,8 @@ class BookingForm(forms.Form):
     def __init__(self, *args, arrangement, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["room"].queryset = Room.objects.filter(carer_id=arrangement.carer_id)
-        self.fields["room"].help_text = f"{arrangement.carer.name}'s rooms."
+        # Help text is shown as HTML (crispy marks it safe): the name is escaped.
+        self.fields["room"].help_text = format_html("{}'s rooms.", arrangement.carer.name)
 
     def clean(self):
         cleaned = super().clean()
@@ -32,7 +34,7 @@ class BookingForm(forms.Form):
         return cleaned
 
 
-class DaySessionForm(forms.ModelForm):
+class DaySessionForm(ModelForm):
     class Meta:
         model = DaySession
         fields = ["weekday", "starts_at", "ends_at"]

@@ -16,7 +16,7 @@ from placements.models import (
     IncidentCategory,
     NotifiableEvent,
 )
-from sharedlives.forms import DateInput, VersionedModelForm
+from sharedlives.forms import DateInput, Form, VersionedModelForm
 
 STATUS_CHOICES = [("", "Open"), ("closed", "Closed"), ("all", "Open or closed")]
 
@@ -86,7 +86,7 @@ class IncidentForm(VersionedModelForm):
         return occurred_at
 
 
-class CloseIncidentForm(forms.Form):
+class CloseIncidentForm(Form):
     closed_on = forms.DateField(label="Closed on", widget=DateInput())
     outcome = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -112,7 +112,7 @@ class CloseIncidentForm(forms.Form):
         return closed_on
 
 
-class NotificationSentForm(forms.Form):
+class NotificationSentForm(Form):
     sent_on = forms.DateField(
         label="Sent to CQC on",
         widget=DateInput(),
@@ -143,7 +143,7 @@ class NotificationSentForm(forms.Form):
         return sent_on
 
 
-class IncidentFilterForm(forms.Form):
+class IncidentFilterForm(Form):
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
     category = forms.ChoiceField(
         label="Kind", choices=[("", "Any kind")] + IncidentCategory.choices, required=False
@@ -222,7 +222,7 @@ class FeedbackForm(VersionedModelForm):
         )
 
 
-class CloseFeedbackForm(forms.Form):
+class CloseFeedbackForm(Form):
     closed_on = forms.DateField(label="Closed on", widget=DateInput())
     response = forms.CharField(label="What we did", widget=forms.Textarea(attrs={"rows": 4}), required=False)
     outcome = forms.ChoiceField(
@@ -256,7 +256,7 @@ class CloseFeedbackForm(forms.Form):
         return closed_on
 
 
-class FeedbackFilterForm(forms.Form):
+class FeedbackFilterForm(Form):
     kind = forms.ChoiceField(
         choices=[("", "Compliments and complaints")] + FeedbackKind.choices, required=False
     )

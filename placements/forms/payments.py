@@ -11,12 +11,12 @@ from django.db.models import Q
 from carers.models import Carer
 from placements.models import AbsenceReason, PaymentLine
 from placements.payment_runs import MONTH, WEEK
-from sharedlives.forms import DateInput
+from sharedlives.forms import DateInput, Form
 
 LENGTHS = [(MONTH, "A calendar month"), (WEEK, "A week, from a Monday")]
 
 
-class PaymentRunForm(forms.Form):
+class PaymentRunForm(Form):
     length = forms.ChoiceField(label="Period", choices=LENGTHS, widget=forms.RadioSelect, initial=MONTH)
     day = forms.DateField(
         label="Starting",
@@ -50,7 +50,7 @@ class MoneyField(forms.DecimalField):
         return super().clean(value) or Decimal("0.00")
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(Form):
     line = forms.ModelChoiceField(
         label="Line it corrects",
         queryset=PaymentLine.objects.none(),
@@ -103,7 +103,7 @@ class AdjustmentForm(forms.Form):
         return cleaned
 
 
-class AbsenceForm(forms.Form):
+class AbsenceForm(Form):
     reason = forms.ChoiceField(
         label="Why they are away",
         choices=[("", "Choose a reason")] + AbsenceReason.choices,
@@ -130,7 +130,7 @@ class AbsenceForm(forms.Form):
         return cleaned
 
 
-class AllocationPeriodForm(forms.Form):
+class AllocationPeriodForm(Form):
     starts_on = forms.DateField(label="From", widget=DateInput())
     ends_on = forms.DateField(label="To", widget=DateInput(), help_text="The last day, included.")
 

@@ -24,7 +24,7 @@ from placements.models import (
     WantedStay,
 )
 from sharedlives.choices import ArrangementKind
-from sharedlives.forms import DateInput, VersionedModelForm
+from sharedlives.forms import DateInput, Form, ModelForm, VersionedModelForm
 from sharedlives.shortcuts import scheme_staff
 from sharedlives.validators import validate_not_in_future
 from sharedlives.workflow import WorkflowRefused
@@ -43,7 +43,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
-class ReferralFilterForm(forms.Form):
+class ReferralFilterForm(Form):
     q = forms.CharField(label="Search", required=False, help_text="The person's name.")
     stage = forms.ChoiceField(
         choices=[(OPEN, "Open (being worked on)"), (CLOSED, "Closed")]
@@ -224,7 +224,7 @@ class ReferralForm(VersionedModelForm):
         return cleaned
 
 
-class WantedStayForm(forms.ModelForm):
+class WantedStayForm(ModelForm):
     """A stay wanted, as the day they arrive and the day they go home."""
 
     arrives_on = forms.DateField(label="Arrives on", widget=DateInput())
@@ -252,7 +252,7 @@ class WantedStayForm(forms.ModelForm):
         return cleaned
 
 
-class WantedSessionForm(forms.ModelForm):
+class WantedSessionForm(ModelForm):
     class Meta:
         model = WantedSession
         fields = ["weekday", "starts_at", "ends_at"]
@@ -311,7 +311,7 @@ def save_with_wanted_dates(form: ReferralForm, formsets: list) -> bool:
 # --- The referral page's own small forms ---
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(Form):
     """The person's or the carer's answer to a proposal."""
 
     answer = forms.ChoiceField(choices=Answer.choices, widget=forms.RadioSelect)
@@ -341,7 +341,7 @@ class AnswerForm(forms.Form):
         return cleaned
 
 
-class PlanIntroductionForm(forms.ModelForm):
+class PlanIntroductionForm(ModelForm):
     class Meta:
         model = Introduction
         fields = ["kind", "planned_for", "notes"]
@@ -353,7 +353,7 @@ class PlanIntroductionForm(forms.ModelForm):
         self.fields["kind"].choices = IntroductionKind.choices
 
 
-class RecordIntroductionForm(forms.Form):
+class RecordIntroductionForm(Form):
     """A planned visit: held (and how it went for each of them) or cancelled."""
 
     status = forms.ChoiceField(

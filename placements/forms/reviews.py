@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from placements.models import Attendee, Involvement, MonitoringSettings
 from placements.monitoring import VIEWS_NEEDED, AgreedAction, latest_next_review
-from sharedlives.forms import DateInput
+from sharedlives.forms import DateInput, Form
 
 
 def _text(label, rows=3, **kwargs):
     return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     """A review of an arrangement. The next review is proposed at the latest
     the scheme allows after today; left blank, it is that long after the
     day the review was held."""
@@ -92,7 +92,7 @@ class ReviewForm(forms.Form):
         return cleaned
 
 
-class ActionForm(forms.Form):
+class ActionForm(Form):
     """One action agreed at the review. A row left blank is ignored; a row
     begun needs all three."""
 
@@ -125,7 +125,7 @@ class ActionForm(forms.Form):
 ActionFormSet = forms.formset_factory(ActionForm, extra=3)
 
 
-class VisitForm(forms.Form):
+class VisitForm(Form):
     """A monitoring visit that was held."""
 
     held_on = forms.DateField(

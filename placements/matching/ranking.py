@@ -212,6 +212,15 @@ class Ranking:
             busy_sets.append(Q(pk__in=busy))
         return reduce(or_, busy_sets)
 
+    def _over_capacity(self, periods: list[DateRange]) -> list[int]:
+        """The candidates with no place free on some night wanted, found once:
+        the counts, the shortlist and the carers left out each use the set,
+        which takes the most work of all the rules (every stay of the scheme
+        that touches the nights wanted)."""
+        over = sql.over_capacity(periods, self.person.pk, self.referral.scheme_id)
+        candidates = Carer.objects.filter(scheme_id=self.referral.scheme_id, status__in=CANDIDATE_STATUSES)
+        return list(candidates.filter(pk__in=over).values_list("pk", flat=True))
+
     def _distance(self):
         """Miles from the person's postcode to the carer's home (the carer's
         own coordinates, else their postcode's); None where either is unknown."""
@@ -253,7 +262,7 @@ class Ranking:
         rules["probation"] = Q(pk__in=on_probation) & Q(pk__in=at_probation_limit)
         periods = self._periods()
         if periods:
-            rules["capacity"] = Q(pk__in=sql.over_capacity(periods, self.person.pk))
+            rules["capacity"] = Q(pk__in=sql.ids(self._over_capacity(periods)))
         elif self.sessions:
             rules["capacity"] = self._busy_at_sessions()
         if self.stays:
@@ -306,22 +315,23 @@ class Ranking:
 
     def _experience_points(self):
         """Points for each whole year since the carer first supported
-        someone who shares one of the person's needs groups: one set of
-        carers for each year that earns points."""
+        someone who shares one of the person's needs groups, worked out from
+        that first arrangement: one lookup for each carer (by its
+        arrangements), where a set of carers for each year that earns points
+        took a join of every arrangement with every person per year."""
         s = self.settings
         years = math.ceil(s.most_experience_points / s.points_per_year_of_experience)
         steps = [
-            _points_if(
-                Q(
-                    pk__in=self.experience()
-                    .filter(start_date__lte=years_before(self.today, year))
-                    .values("carer_id")
-                ),
-                s.points_per_year_of_experience,
-            )
+            _points_if(Q(start_date__lte=years_before(self.today, year)), s.points_per_year_of_experience)
             for year in range(1, years + 1)
         ]
-        return Least(_sum(steps), Value(s.most_experience_points))
+        first = (
+            self.experience()
+            .filter(carer_id=OuterRef("pk"))
+            .order_by("start_date")
+            .values(points=Least(_sum(steps), Value(s.most_experience_points)))[:1]
+        )
+        return Coalesce(Subquery(first, output_field=IntegerField()), Value(0))
 
     def _nearby_points(self):
         """Full points next door, falling to none at the furthest distance

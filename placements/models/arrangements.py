@@ -191,6 +191,15 @@ class Arrangement(VersionedModel):
             models.Index(fields=["scheme", "status", "kind"], name="arrangement_scheme_status_idx"),
             models.Index(fields=["carer", "status"], name="arrangement_carer_status_idx"),
             models.Index(fields=["person", "status"], name="arrangement_person_status_idx"),
+            # Matching's experience points: a carer's first arrangement with
+            # someone of the person's needs, in date order, read from the index.
+            models.Index(
+                fields=["carer", "start_date"],
+                include=["person", "status"],
+                name="arrangement_carer_start_idx",
+            ),
+            # One status by date, e.g. the dashboard's arrangements starting soon.
+            models.Index(fields=["scheme", "status", "start_date"], name="arrangement_status_start_idx"),
             models.Index(
                 fields=["scheme", "next_review_due"],
                 condition=models.Q(status="current"),

@@ -157,9 +157,20 @@ RUN_LOCK = (
     " RETURN NEW;"
 )
 # An approved run's lines are never changed or removed, and the only line
-# added to it is an adjustment (which says what it corrects and why).
+# added to it is an adjustment (which says what it corrects and why). The
+# one exception: the retention command anonymising a line's words (amounts
+# untouched), inside sharedlives.audit.rewriting_history().
 LINE_LOCK = (
-    "IF TG_OP <> 'INSERT' AND EXISTS"
+    "IF TG_OP = 'UPDATE' AND coalesce(current_setting('sharedlives.rewriting_history', true), '') = 'on'"
+    " AND (OLD.run_id, OLD.carer_id, OLD.arrangement_id, OLD.person_id, OLD.kind, OLD.quantity,"
+    " OLD.rate_amount_id, OLD.paid_percent, OLD.care_payment, OLD.rent, OLD.household_contribution,"
+    " OLD.total, OLD.adjusts_id, OLD.created_by_id, OLD.created_at)"
+    " IS NOT DISTINCT FROM (NEW.run_id, NEW.carer_id, NEW.arrangement_id, NEW.person_id, NEW.kind,"
+    " NEW.quantity, NEW.rate_amount_id, NEW.paid_percent, NEW.care_payment, NEW.rent,"
+    " NEW.household_contribution, NEW.total, NEW.adjusts_id, NEW.created_by_id, NEW.created_at) THEN"
+    " RETURN NEW;"
+    " END IF;"
+    " IF TG_OP <> 'INSERT' AND EXISTS"
     " (SELECT 1 FROM placements_paymentrun r WHERE r.id = OLD.run_id AND r.status = 'approved') THEN"
     " RAISE EXCEPTION 'payment_run_locked: line % belongs to an approved payment run', OLD.id"
     " USING ERRCODE = 'integrity_constraint_violation';"

@@ -15,7 +15,9 @@ from placements.allocations import FIGURES, AllocationRows, runs_counted
 from placements.forms.payments import AllocationPeriodForm
 from placements.models import Funder
 from sharedlives.access import require_staff
+from sharedlives.models import RecordViewKind
 from sharedlives.shortcuts import paginate
+from sharedlives.viewlog import record_view
 
 FUNDERS = dict(Funder.choices)
 CSV_COLUMNS = [
@@ -72,6 +74,8 @@ def allocation_report(request):
     form, first, last = _period(request)
     rows = AllocationRows(membership, first, last)
     if request.GET.get("format") == "csv":
+        # It names many people: logged once, against the user.
+        record_view(request, kind=RecordViewKind.EXPORT)
         return _csv(rows, first, last)
     page = paginate(request, rows)
     for person in page.object_list:

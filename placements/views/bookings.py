@@ -12,7 +12,8 @@ from placements.forms.bookings import BookingForm, DaySessionFormSet
 from placements.models import Arrangement
 from sharedlives.access import get_arrangement_for_user
 from sharedlives.choices import ArrangementKind
-from sharedlives.forms import STALE_MESSAGE, save_formsets_versioned, version_from
+from sharedlives.conflicts import stale_refusal
+from sharedlives.forms import save_formsets_versioned, version_from
 from sharedlives.workflow import WorkflowRefused
 
 ONLY_FOR = {
@@ -102,7 +103,7 @@ def day_sessions(request, pk):
     context = {
         "arrangement": arrangement,
         "formset": formset,
-        "stale_message": STALE_MESSAGE if stale else "",
+        "stale_message": stale_refusal(arrangement) if stale else "",
         "opened_version": request.POST.get("version") if request.method == "POST" else arrangement.version,
     }
     return render(request, "placements/day_sessions_form.html", context)

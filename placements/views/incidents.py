@@ -25,6 +25,7 @@ from placements.forms.incidents import (
 from placements.models import CqcNotification, Incident
 from sharedlives.access import get_incident_for_user, require_staff
 from sharedlives.audit import history_page
+from sharedlives.forms import STALE_MESSAGE
 from sharedlives.shortcuts import paginate
 from sharedlives.workflow import WorkflowRefused
 
@@ -191,7 +192,10 @@ def incident_edit(request, pk):
                 **_details(form),
             )
         except WorkflowRefused as refusal:
-            _refused(form, refusal)
+            if refusal.reasons == [STALE_MESSAGE]:
+                form.refuse_as_stale(incident)  # shows what the other person changed
+            else:
+                _refused(form, refusal)
         else:
             messages.success(request, "The incident has been saved.")
             _say_notification_change(request, change)

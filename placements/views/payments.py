@@ -22,7 +22,9 @@ from placements.forms.payments import AdjustmentForm, PaymentRunForm
 from placements.models import PaymentLine, PaymentProblem, PaymentRun, RunStatus
 from sharedlives.access import require_staff
 from sharedlives.dates import add_months
+from sharedlives.models import RecordViewKind
 from sharedlives.shortcuts import paginate
+from sharedlives.viewlog import record_view
 from sharedlives.workflow import WorkflowRefused
 
 MONEY = ("care_payment", "rent", "household_contribution", "total")
@@ -292,6 +294,8 @@ def payment_run_csv(request, pk):
         .select_related("carer", "person")
         .order_by("carer__last_name", "carer__first_name", "carer_id", "arrangement_id", "id")
     )
+    # It names many carers and people: logged once, against the user.
+    record_view(request, kind=RecordViewKind.EXPORT)
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in csv_rows(run, lines.iterator(chunk_size=2000))),

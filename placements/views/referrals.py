@@ -39,6 +39,7 @@ from placements.models import (
 )
 from sharedlives.access import get_referral_for_user, require_staff
 from sharedlives.audit import history_page
+from sharedlives.forms import posted_text
 from sharedlives.shortcuts import paginate
 from sharedlives.workflow import WorkflowRefused
 
@@ -246,7 +247,7 @@ def referral_move(request, pk):
             referral=referral,
             to=to,
             membership=request.membership,
-            reason=request.POST.get("reason", ""),
+            reason=posted_text(request, "reason"),
             expected_from=request.POST.get("expected_from") or None,
         )
     except WorkflowRefused as refused:

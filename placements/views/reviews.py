@@ -147,9 +147,10 @@ def visit_record(request, pk, visit_pk):
     """A monitoring visit: the form to record it while it is due; once held
     (or cancelled), what was recorded."""
     arrangement, can_edit = _arrangement(request, pk, for_change=True)
-    visit = get_object_or_404(arrangement.visits.select_related("visited_by"), pk=visit_pk)
-    outstanding = visit.held_on is None and not visit.cancelled
+    visits = arrangement.visits.select_related("visited_by")
+    visit = get_object_or_404(visits, pk=visit_pk)
     form = VisitForm(request.POST or None, person=arrangement.person)
+    context = {"arrangement": arrangement, "can_edit": can_edit, "form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -161,9 +162,13 @@ def visit_record(request, pk, visit_pk):
                 notes=data["notes"],
             )
         except WorkflowRefused as refusal:
-            if not outstanding:
-                messages.error(request, " ".join(refusal.reasons))
-                return redirect("arrangement_visit_record", pk=arrangement.pk, visit_pk=visit.pk)
+            visit = visits.get(pk=visit.pk)  # as it is now
+            if visit.held_on or visit.cancelled:
+                # Someone else recorded it (or the arrangement ended) while
+                # this user was writing: their record stands, and what this
+                # user wrote is shown beside it to copy, not thrown away.
+                context["refusal"] = " ".join(refusal.reasons)
+                context["unsaved"] = data
             for reason in refusal.reasons:
                 form.add_error(None, reason)
         else:
@@ -172,8 +177,8 @@ def visit_record(request, pk, visit_pk):
                 f"The monitoring visit of {data['held_on']:%-d %b %Y} has been recorded.",
             )
             return _to_monitoring(arrangement)
-    context = {"arrangement": arrangement, "can_edit": can_edit, "visit": visit, "form": form}
-    context["outstanding"] = outstanding
+    outstanding = visit.held_on is None and not visit.cancelled
+    context |= {"visit": visit, "outstanding": outstanding}
     if outstanding:
         context["due_words"] = monitoring.due_in_words(visit.due_on, timezone.localdate())
     return render(request, "placements/visit_form.html", context)

@@ -7,9 +7,8 @@ report costs the same for a scheme of 40 households or of 10,000."""
 
 import datetime
 
-from django.contrib.postgres.fields import ArrayField
-from django.db.models import Avg, CharField, Count, Exists, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Greatest, Least, TruncMonth
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
 
 from carers.models import APPLICANT_STATUSES, ApprovalTerms, Carer, CarerStatus, StageChange
 from placements.models import (
@@ -84,35 +83,40 @@ def _now(membership, counts: dict, today) -> Section:
 
 
 def _households_with_places(carers, today):
-    """Approved households with the terms in force today, the places they are
-    approved for and how many are taken tonight. A place is taken as the
-    capacity check counts it: someone staying (live-in, home from hospital,
-    emergency) or a short break booked for tonight; day support takes none."""
-    in_force = (
-        ApprovalTerms.objects.filter(carer=OuterRef("pk"), starts_on__lte=today)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .order_by("-starts_on", "-pk")
+    """Approved households with the terms in force today, one row for each
+    (the terms themselves: the latest, should two overlap), with the places
+    they are approved for and how many are taken tonight. A place is taken as
+    the capacity check counts it: someone staying (live-in, home from
+    hospital, emergency) or a short break booked for tonight; day support
+    takes none.
+
+    Read from the terms, not looked up for each household: the places and
+    kinds are then columns, where a lookup was made again for every figure
+    that used them (about ten for each of 10,000 households)."""
+    in_force = Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    later = ApprovalTerms.objects.filter(in_force, carer=OuterRef("carer")).filter(
+        Q(starts_on__gt=OuterRef("starts_on")) | Q(starts_on=OuterRef("starts_on"), pk__gt=OuterRef("pk"))
     )
     staying = Arrangement.objects.filter(
-        carer=OuterRef("pk"), kind__in=STAYING_KINDS, status=ArrangementStatus.CURRENT, start_date__lte=today
+        carer=OuterRef("carer"),
+        kind__in=STAYING_KINDS,
+        status=ArrangementStatus.CURRENT,
+        start_date__lte=today,
     ).filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
     # Tonight is within the booking's nights, written as two bounds rather
     # than "contains": the planner then finds the household's few bookings
     # by its index, not every booking of the night by the range index.
     booked = ShortBreakBooking.objects.filter(
-        carer=OuterRef("pk"),
+        carer=OuterRef("carer"),
         status=BookingStatus.BOOKED,
         dates__startswith__lte=today,
         dates__endswith__gt=today,
     )
     return (
-        carers.filter(status=S.APPROVED)
-        .annotate(
-            places=Subquery(in_force.values("max_people")[:1]),
-            kinds=Subquery(in_force.values("kinds")[:1], output_field=ArrayField(CharField())),
-            taken=count_of(staying) + count_of(booked),
-        )
-        .filter(places__isnull=False)
+        ApprovalTerms.objects.filter(in_force, carer__in=carers.filter(status=S.APPROVED))
+        .exclude(Exists(later))
+        .annotate(places=F("max_people"), taken=count_of(staying) + count_of(booked))
+        .order_by()
     )
 
 
@@ -122,30 +126,27 @@ def _free():
 
 def _vacancies(carers, today) -> Section:
     households = _households_with_places(carers, today)
-    # Grouped by the kinds a household is approved for (at most 31 ways to
-    # choose them): each household's places worked out once, then each group
-    # counted under every kind it has. PostgreSQL would work out a
-    # household's places again for every kind counted in one row.
-    by_kinds = list(
-        households.values("kinds")
-        .annotate(
-            households=Count("pk"),
-            kinds_places=Sum("places"),
-            in_use=Sum(Least("places", "taken")),
-            free=Sum(_free()),
-        )
-        .order_by()
+    # One aggregate over the households, each kind's figures filtered by the
+    # kinds approved for. Django puts the households in a subquery (they
+    # hold subqueries); DISTINCT (the rows are distinct anyway) stops
+    # PostgreSQL from flattening it, which would count each household's
+    # places taken again for every figure that uses them.
+    totals = households.distinct().aggregate(
+        households=Count("pk"),
+        kinds_places=Coalesce(Sum("places"), 0),
+        in_use=Coalesce(Sum(Least("places", "taken")), 0),
+        free=Coalesce(Sum(_free()), 0),
+        **{
+            name: aggregate
+            for kind in ArrangementKind.values
+            for name, aggregate in [
+                (f"households_{kind}", Count("pk", filter=Q(kinds__contains=[kind]))),
+                (f"free_{kind}", Coalesce(Sum(_free(), filter=Q(kinds__contains=[kind])), 0)),
+            ]
+        },
     )
-    totals = {
-        name: sum(group[name] for group in by_kinds)
-        for name in ("households", "kinds_places", "in_use", "free")
-    }
-    for kind in ArrangementKind.values:
-        approved_for = [group for group in by_kinds if kind in group["kinds"]]
-        totals[f"households_{kind}"] = sum(group["households"] for group in approved_for)
-        totals[f"free_{kind}"] = sum(group["free"] for group in approved_for)
     areas = (
-        households.values(area=PostcodeDistrict("postcode"))
+        households.values(area=PostcodeDistrict("carer__postcode"))
         .annotate(households=Count("pk"), area_places=Sum("places"), area_free=Sum(_free()))
         .order_by("-area_free", "area")
     )

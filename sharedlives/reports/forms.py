@@ -5,14 +5,14 @@ import datetime
 from django import forms
 
 from sharedlives.dates import add_months
-from sharedlives.forms import DateInput
+from sharedlives.forms import DateInput, Form
 from sharedlives.reports.periods import Period, last_complete_year, last_twelve_months, year_label, year_of
 
 LONGEST_PERIOD_YEARS = 5
 YEARS_OFFERED = 10
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(Form):
     """From and to, both days included; the last 12 months unless chosen.
     Always bound, so the page shows the dates it reports on; a date left
     blank is the default's (so neither is marked required)."""
@@ -44,7 +44,7 @@ class PeriodForm(forms.Form):
         return Period(self.cleaned_data["start"], self.cleaned_data["end"])
 
 
-class YearForm(forms.Form):
+class YearForm(Form):
     """A year from 1 April to 31 March, by the year it starts; the last
     complete year unless chosen."""
 

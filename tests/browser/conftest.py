@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from sharedlives.demo_second_factor import DEMO_TOTP_SECRET
+from sharedlives.totp import totp_code
+
 # Playwright's sync API runs an asyncio event loop in the test's thread, and
 # Django then refuses ORM calls from it (SynchronousOnlyOperation) -- even the
 # fixtures' factory calls. Nothing here is really async, so allow it.
@@ -76,8 +79,10 @@ def page(context):
     return context.new_page()
 
 
-def sign_in(page, live_server, username, password=PASSWORD):
-    """Sign in through the real login page, as a person would."""
+def sign_in(page, live_server, username, password=PASSWORD, totp_secret=DEMO_TOTP_SECRET):
+    """Sign in through the real login page, as a person would; staff (who
+    have an authenticator app: tests/second_factor.py) then type the code
+    their app would show."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
@@ -85,6 +90,23 @@ def sign_in(page, live_server, username, password=PASSWORD):
         page.get_by_role("button", name="Sign in").click()
     # Still on the login page means the sign-in failed; say so plainly.
     assert "/accounts/login/" not in page.url, f"signing in as {username!r} failed: {page.url}"
+    if CODE_PAGE in page.url:
+        enter_code(page, totp_secret)
+        assert CODE_PAGE not in page.url, f"the code for {username!r} was refused"
+
+
+CODE_PAGE = "/accounts/2fa/authenticate/"
+
+
+def enter_code(page, totp_secret):
+    """Type the code the app shows now. A code is good once: if this user
+    signed in with it already (twice within 30 seconds), the next one does."""
+    for steps_ahead in (0, 1):
+        page.get_by_label("Code").fill(totp_code(totp_secret, steps_ahead=steps_ahead))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in", exact=True).click()
+        if CODE_PAGE not in page.url:
+            return
 
 
 def sign_out(page):

@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
+from django.shortcuts import resolve_url
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -267,7 +269,7 @@ def test_it_needs_a_login(client, households):
     response = client.get(URL)
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(resolve_url(settings.LOGIN_URL))
 
 
 def test_the_carer_list_and_the_menu_lead_to_it(client, coordinator):

@@ -29,6 +29,7 @@ from tests.factories import (
     PanelMeetingFactory,
     applicant_with_checks_complete,
 )
+from tests.second_factor import sign_in_with_code
 from tests.sharedlives.pages import Element, Page
 
 LONDON = ZoneInfo("Europe/London")
@@ -771,7 +772,7 @@ def test_the_pack_costs_the_same_queries_for_many_applicants_as_for_few(
     ],
 )
 def test_admin_lists_the_approval_records(client, admin_user, item, model):
-    client.force_login(admin_user)
+    sign_in_with_code(client, admin_user)  # admin wants the code too
 
     assert client.get(f"/admin/carers/{model}/").status_code == 200
 
@@ -779,7 +780,7 @@ def test_admin_lists_the_approval_records(client, admin_user, item, model):
 def test_admin_shows_a_meeting_with_its_agenda_and_a_scheme_with_its_check_settings(
     client, admin_user, meeting, item
 ):
-    client.force_login(admin_user)
+    sign_in_with_code(client, admin_user)  # admin wants the code too
 
     meeting_page = client.get(f"/admin/carers/panelmeeting/{meeting.pk}/change/")
     scheme_page = client.get(f"/admin/sharedlives/scheme/{meeting.scheme.pk}/change/")

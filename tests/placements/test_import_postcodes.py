@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from placements.models import PostcodeLocation
+from tests.second_factor import sign_in_with_code
 
 # A few columns of the real directory, in its order.
 HEADER = "pcd,pcd2,pcds,dointr,doterm,oscty,lat,long,ctry"
@@ -113,7 +114,7 @@ def test_a_superuser_finds_a_postcode_in_admin_by_its_start(client, admin_user):
     PostcodeLocation.objects.create(
         postcode="LS16 1AA", latitude=Decimal("53.85"), longitude=Decimal("-1.60")
     )
-    client.force_login(admin_user)
+    sign_in_with_code(client, admin_user)  # admin wants the code too
 
     response = client.get("/admin/placements/postcodelocation/", {"q": "ls6 2"})
 
@@ -123,7 +124,7 @@ def test_a_superuser_finds_a_postcode_in_admin_by_its_start(client, admin_user):
 
 
 def test_a_superuser_sets_a_schemes_matching_weights_in_admin(client, admin_user, scheme):
-    client.force_login(admin_user)
+    sign_in_with_code(client, admin_user)  # admin wants the code too
 
     assert client.get("/admin/placements/matchingsettings/add/").status_code == 200
     assert client.get("/admin/placements/matchingsettings/").status_code == 200

@@ -19,6 +19,7 @@ from tests.factories import (
     MonitoringVisitFactory,
     ReviewActionFactory,
 )
+from tests.second_factor import sign_in_with_code
 
 NOW = dt.datetime(2026, 11, 20, 10, tzinfo=ZoneInfo("Europe/London"))
 
@@ -188,7 +189,7 @@ def test_the_arrangements_page_costs_the_same_queries_however_many_reviews(
 
 
 def test_a_system_administrator_sets_a_schemes_timetable(client, admin_user, scheme):
-    client.force_login(admin_user)
+    sign_in_with_code(client, admin_user)  # admin wants the code too
     data = {
         "scheme": scheme.pk,
         "first_review_weeks": 4,

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from placements.models import RateKind
 from tests.factories import ArrangementFactory, PaymentRateFactory, RateAmountFactory
+from tests.second_factor import sign_in_with_code
 from tests.sharedlives.pages import Page
 
 URL = reverse("arrangement_rates")
@@ -148,7 +149,7 @@ def test_the_carer_does_not_see_the_money_on_their_arrangement(client, carer, ar
 
 
 def test_a_superuser_keeps_rates_and_their_amounts_in_admin(client, admin_user, band):
-    client.force_login(admin_user)
+    sign_in_with_code(client, admin_user)  # admin wants the code too
 
     response = client.get(reverse("admin:placements_paymentrate_change", args=[band.pk]))
 

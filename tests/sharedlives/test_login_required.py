@@ -6,14 +6,21 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Pages that must work signed out: signing in, resetting a forgotten
-# password, and the load balancer's health check.
+# password, and the load balancer's health check; and allauth's pages saying
+# there is no sign-up, that an account is turned off, or about confirming an
+# e-mail address (unused: administrators enter the addresses).
 PUBLIC = {
-    "login",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
+    "account_login",
+    "account_reset_password",
+    "old_password_reset",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
     "healthz",
+    "account_signup",
+    "account_inactive",
+    "account_email_verification_sent",
+    "account_confirm_email",
 }
 
 

@@ -4,9 +4,12 @@ import datetime
 
 import pytest
 import time_machine
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import decrypt
 from django.contrib.auth import authenticate
 from django.core.files.storage import FileSystemStorage
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from carers.changes import accept_change
@@ -32,6 +35,7 @@ from people.models import Person
 from placements.models import Arrangement, ArrangementStatus
 from sharedlives.choices import ArrangementKind
 from sharedlives.demo_portal import pdf_document
+from sharedlives.demo_second_factor import DEMO_TOTP_SECRET
 from sharedlives.models import Membership, Role, Scheme
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +74,30 @@ def with_checklist_records(carers):
 
 def test_every_demo_login_signs_in_with_the_demo_password(seeded):
     for username in ["manager", "coordinator", "manager2", "coordinator2", "carer", "carer2", "admin"]:
-        assert authenticate(username=username, password="sharedlives-demo") is not None, username
+        # A request, as on the sign-in page: the lockout (django-axes) needs one.
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request, username=username, password="sharedlives-demo") is not None, username
         assert username in seeded
+
+
+def test_the_demo_staff_have_the_printed_authenticator_key_and_the_carers_none(seeded):
+    staff = ["admin", "manager", "coordinator", "coordinator3", "manager2", "coordinator2"]
+    with_app = Authenticator.objects.filter(type=Authenticator.Type.TOTP).select_related("user")
+
+    assert sorted(a.user.username for a in with_app) == sorted(staff)
+    assert {decrypt(a.data["secret"]) for a in with_app} == {DEMO_TOTP_SECRET}
+    assert Authenticator.objects.filter(type=Authenticator.Type.RECOVERY_CODES).count() == len(staff)
+    assert f"Add the key {DEMO_TOTP_SECRET} to any authenticator app" in seeded
+    assert "print(totp_code('SHAREDLIVESDEMOTOTPSECRETKEY2345'))" in seeded
+
+
+def test_the_scale_staff_have_the_key_too(seeded):
+    with time_machine.travel(DEMO_DAY, tick=False):
+        call_command("seed_demo", "--scale", "40", verbosity=0)
+
+    scale_staff = Membership.objects.filter(user__username__startswith="scale-").exclude(role=Role.CARER)
+    assert scale_staff.count() == 3  # the registered manager and two coordinators
+    assert not scale_staff.exclude(user__authenticator__type=Authenticator.Type.TOTP).exists()
 
 
 def test_the_demo_has_two_schemes_and_a_scheme_full_of_records(seeded):

@@ -8,6 +8,7 @@ in the subprocess's environment overrides the ``DEBUG=true`` a developer's
 """
 
 import datetime
+import json
 import os
 import secrets
 import subprocess
@@ -69,6 +70,38 @@ def test_production_settings_pass_the_deployment_checks():
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_sends_the_security_headers():
+    """With production settings, an HTTPS request gets HSTS besides the
+    headers every answer carries (tests/sharedlives/test_page_security.py)."""
+    ask = (
+        "import json; from django.test import Client; "
+        "response = Client().get('/healthz', secure=True, HTTP_HOST='example.org'); "
+        "print(json.dumps({'status': response.status_code, **response.headers}))"
+    )
+
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        ask,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        ALLOWED_HOSTS="example.org",
+    )
+
+    assert result.returncode == 0, result.stderr
+    headers = json.loads(result.stdout.strip().splitlines()[-1])
+    assert headers["status"] == 200
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "no-store" in headers["Cache-Control"]
 
 
 @pytest.mark.parametrize(

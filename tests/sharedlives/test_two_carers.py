@@ -8,8 +8,10 @@ them. Signed in as the first carer, every page with an id answers 403, 404 or
 home page, their password) are about their own household. No page they can
 open, with either household's ids, names the other carer, the other
 household's members or the person living there, and nothing of the other
-household changes. Only the admin (a carer gets none of it) and the public
-pages (signing in and out, password reset, the health check) are left out."""
+household changes. Only the admin (a carer gets none of it), the public
+pages (signing in and out, password reset, the health check) and the pages
+about the carer's own login (password, two-step sign-in: opened on their own)
+are left out of the walk."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -80,11 +82,21 @@ from tests.factories import (
 )
 
 # Pages anyone may open, signed in or not; signing out reveals nothing either.
-PUBLIC_PAGES = {"login", "logout", "healthz"}
-PUBLIC_PAGES |= {"password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete"}
-# Pages with no id that a carer may open: about their own household or login.
+PUBLIC_PAGES = {"account_login", "account_logout", "healthz", "account_signup", "account_inactive"}
+PUBLIC_PAGES |= {"account_reset_password", "old_password_reset", "account_reset_password_done"}
+PUBLIC_PAGES |= {"account_reset_password_from_key", "account_reset_password_from_key_done"}
+PUBLIC_PAGES |= {"account_email_verification_sent", "account_confirm_email", "account_confirm_login_code"}
+PUBLIC_PAGES |= {"mfa_authenticate"}  # the code, between the password and being signed in
+# Pages about the signed-in user's own login (password, e-mail address,
+# two-step sign-in), which hold no records: opened on their own below.
+SIGN_IN_PAGES = {"old_password_change", "account_change_password", "account_set_password", "account_email"}
+SIGN_IN_PAGES |= {"account_reauthenticate", "mfa_index", "mfa_reauthenticate", "mfa_activate_totp"}
+SIGN_IN_PAGES |= {"mfa_deactivate_totp", "mfa_view_recovery_codes", "mfa_generate_recovery_codes"}
+SIGN_IN_PAGES |= {"mfa_download_recovery_codes"}
+SIGN_IN_PAGES |= {"session_keepalive"}  # "Stay signed in": the session's own clock
+# Pages with no id that a carer may open: about their own household.
 PORTAL_PAGES = {p.name for p in portal_urls.urlpatterns if not p.pattern.converters}
-CARERS_OWN_PAGES = {"dashboard", "choose_scheme", "password_change", "password_change_done"} | PORTAL_PAGES
+CARERS_OWN_PAGES = {"dashboard", "choose_scheme"} | PORTAL_PAGES
 
 # What ``pk`` names, by where the page lives.
 PK_RECORDS = {"carers/": "carer", "panels/": "panel", "people/": "person", "arrangements/": "arrangement"}
@@ -109,6 +121,7 @@ OTHER_IDS = {
     "visit_pk": "visit",
     "action_pk": "action",
     "absence_pk": "absence",
+    "user_pk": "user",
 }
 
 
@@ -140,7 +153,8 @@ def _routes(patterns, namespace=None, prefix=""):
 ALL_ROUTES = list(_routes(get_resolver().url_patterns))
 ADMIN_ROUTES = [r for r in ALL_ROUTES if r.namespace == "admin"]
 WALKED = sorted(
-    (r for r in ALL_ROUTES if r.namespace != "admin" and r.name not in PUBLIC_PAGES), key=lambda r: r.name
+    (r for r in ALL_ROUTES if r.namespace != "admin" and r.name not in PUBLIC_PAGES | SIGN_IN_PAGES),
+    key=lambda r: r.name,
 )
 
 
@@ -148,12 +162,13 @@ def test_the_walk_covers_every_page_of_the_project():
     names = [r.name for r in WALKED]
     assert len(names) == len(set(names)), "two pages share a name"
     assert all(r.name for r in ALL_ROUTES if r.namespace != "admin"), "a page has no name"
-    assert {r.name for r in ALL_ROUTES} >= PUBLIC_PAGES
+    assert {r.name for r in ALL_ROUTES} >= PUBLIC_PAGES | SIGN_IN_PAGES
+    assert not any(r.name.startswith(("account_", "mfa_")) for r in WALKED), "a sign-in page is not sorted"
     # Every page of the portal and of the coordinators' side of it.
     assert {p.name for p in portal_urls.urlpatterns} <= set(names)
     assert {p.name for p in carer_urls.urlpatterns + carer_urls.panel_urlpatterns} <= set(names)
     assert {"change_accept", "certificate_file", "check_edit", "panel_recommendation"} <= set(names)
-    assert {"person_detail", "arrangement_detail", "dashboard", "password_change"} <= set(names)
+    assert {"person_detail", "arrangement_detail", "dashboard", "portal_home"} <= set(names)
     assert len(WALKED) >= 60
     assert len(ADMIN_ROUTES) > 10
 
@@ -270,6 +285,8 @@ def _household(carer, login, *, member, pet, room, person, change, certificate, 
         # Money: an approved run that pays them, and nights the person was away.
         "payment_run": _approved_run(carer, login, arrangement, run_month),
         "absence": AbsenceFactory(arrangement=arrangement, recorded_by=login),
+        # A login: "what has this user looked at" is the registered manager's.
+        "user": login,
     }
 
 
@@ -492,6 +509,21 @@ def test_the_carers_own_pages_show_their_own_household(client, carer, ours, thei
     content = _content(response)
     assert [item for item in shown if item not in content] == []
     _assert_names_none_of_theirs(response, name)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("name", sorted(SIGN_IN_PAGES))
+def test_the_pages_about_their_own_login_show_nothing_of_the_other_household(
+    client, carer, ours, theirs, name, method
+):
+    client.force_login(carer)
+    before = _state(theirs)
+
+    response = getattr(client, method)(reverse(name), follow=True)
+
+    assert response.status_code in (200, 404, 405), f"{method.upper()} {name} answered {response.status_code}"
+    _assert_names_none_of_theirs(response, name)
+    assert _state(theirs) == before
 
 
 def test_the_other_carer_sees_their_own_household_and_not_the_first(client, other_carer, ours, theirs):

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from sharedlives import demo
+from sharedlives.demo_second_factor import HOW_TO_GET_A_CODE
 from sharedlives.models import Scheme
 
 SIGN_IN_HINT = (
@@ -103,5 +104,7 @@ class Command(BaseCommand):
         self.stdout.write(line("-" * width for width in widths))
         for row in rows:
             self.stdout.write(line(row).rstrip())
+        self.stdout.write("")
+        self.stdout.write(HOW_TO_GET_A_CODE)
         self.stdout.write("")
         self.stdout.write(SIGN_IN_HINT)
