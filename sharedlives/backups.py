@@ -73,7 +73,7 @@ def program(name: str) -> str:
     found = shutil.which(name)
     if not found:
         raise BackupError(
-            f"{name} was not found on PATH. Install the PostgreSQL client programs of the "
+            f"{name} was not found on PATH. Install the PostgreSQL command-line programs of the "
             "database server's version (or newer), e.g. apt-get install postgresql-client-16."
         )
     return found

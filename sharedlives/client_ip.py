@@ -4,8 +4,8 @@ Behind a proxy every request reaches the app from the proxy's own address, so
 the lockout (django-axes) and the security log would see one address for the
 whole world. Each proxy appends the address it was reached from to
 ``X-Forwarded-For``; with ``REVERSE_PROXY_COUNT`` proxies in front of the app,
-the client is the entry that many places from the right. Entries further left
-came from the client itself and could say anything, so they are never used.
+the visitor is the entry that many places from the right. Entries further left
+came from the visitor's own machine and could say anything, so they are never used.
 django-allauth reads the same count (``ALLAUTH_TRUSTED_PROXY_COUNT``).
 """
 
@@ -15,7 +15,7 @@ from django.conf import settings
 
 
 def client_ip(request) -> str | None:
-    """The client's address as a string, or None when it cannot be told."""
+    """The visitor's address as a string, or None when it cannot be told."""
     remote_addr = _valid(request.META.get("REMOTE_ADDR"))
     count = settings.REVERSE_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
