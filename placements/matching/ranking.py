@@ -212,14 +212,15 @@ class Ranking:
             busy_sets.append(Q(pk__in=busy))
         return reduce(or_, busy_sets)
 
-    def _over_capacity(self, periods: list[DateRange]) -> list[int]:
-        """The candidates with no place free on some night wanted, found once:
-        the counts, the shortlist and the carers left out each use the set,
-        which takes the most work of all the rules (every stay of the scheme
-        that touches the nights wanted)."""
-        over = sql.over_capacity(periods, self.person.pk, self.referral.scheme_id)
+    def _found_once(self, carers: Q) -> Q:
+        """The candidates ``carers`` picks out, found now in one query and
+        then given to the ranking's queries as a list of ids. Each of those
+        queries (the counts, the shortlist, the carers left out) would
+        otherwise work the set out again, some twice: for the terms in force
+        (read by four rules) and the places free on the nights wanted, that
+        was most of a matching page's time at 10,000 households."""
         candidates = Carer.objects.filter(scheme_id=self.referral.scheme_id, status__in=CANDIDATE_STATUSES)
-        return list(candidates.filter(pk__in=over).values_list("pk", flat=True))
+        return Q(pk__in=sql.ids(list(candidates.filter(carers).values_list("pk", flat=True))))
 
     def _distance(self):
         """Miles from the person's postcode to the carer's home (the carer's
@@ -241,14 +242,15 @@ class Ranking:
     def _hard_rules(self) -> dict[str, Q]:
         """Each rule that applies to this referral, as the carers it leaves out."""
         person = self.person
+        found_once = self._found_once
         rules = {
             "suspended": Q(status=CarerStatus.SUSPENDED),
-            "no_terms": ~Q(pk__in=self.terms.values("carer_id")),
-            "kind": Q(pk__in=self.terms.exclude(kinds__contains=[self.kind]).values("carer_id")),
+            "no_terms": found_once(~Q(pk__in=self.terms.values("carer_id"))),
+            "kind": found_once(Q(pk__in=self.terms.exclude(kinds__contains=[self.kind]).values("carer_id"))),
         }
         if self.needs:
-            rules["needs"] = Q(
-                pk__in=self.terms.exclude(needs_groups__contains=self.needs).values("carer_id")
+            rules["needs"] = found_once(
+                Q(pk__in=self.terms.exclude(needs_groups__contains=self.needs).values("carer_id"))
             )
         on_probation = self.terms.filter(probation_ends_on__gt=self.start).values("carer_id")
         at_probation_limit = (
@@ -259,10 +261,12 @@ class Ranking:
             .filter(people__gte=self.settings.probation_max_people)
             .values("carer_id")
         )
-        rules["probation"] = Q(pk__in=on_probation) & Q(pk__in=at_probation_limit)
+        rules["probation"] = found_once(Q(pk__in=on_probation) & Q(pk__in=at_probation_limit))
         periods = self._periods()
         if periods:
-            rules["capacity"] = Q(pk__in=sql.ids(self._over_capacity(periods)))
+            rules["capacity"] = found_once(
+                Q(pk__in=sql.over_capacity(periods, self.person.pk, self.referral.scheme_id))
+            )
         elif self.sessions:
             rules["capacity"] = self._busy_at_sessions()
         if self.stays:
