@@ -9,11 +9,17 @@ from django.utils import timezone
 
 from people.models import Contact, OnePageProfile, Person
 from sharedlives.choices import NeedsGroup, PetKind
-from sharedlives.forms import CommaSeparatedField, DateInput, Form, ModelForm, VersionedModelForm
+from sharedlives.forms import (
+    CommaSeparatedField,
+    DateInput,
+    Form,
+    ModelForm,
+    StaffChoiceField,
+    VersionedModelForm,
+)
 from sharedlives.legal_hold import LEGAL_HOLD_FIELDS, LegalHoldMixin
 from sharedlives.shortcuts import scheme_staff
 from sharedlives.validators import normalise_postcode, validate_not_in_future
-from sharedlives.widgets import LongSelect
 
 
 class PersonForm(LegalHoldMixin, VersionedModelForm):
@@ -36,6 +42,7 @@ class PersonForm(LegalHoldMixin, VersionedModelForm):
 
     class Meta:
         model = Person
+        field_classes = {"coordinator": StaffChoiceField}
         fields = [
             "first_name",
             "last_name",
@@ -83,9 +90,7 @@ class PersonForm(LegalHoldMixin, VersionedModelForm):
 class PersonFilterForm(Form):
     q = forms.CharField(label="Search", required=False, help_text="Name, area or postcode.")
     needs_group = forms.ChoiceField(choices=[("", "Any")] + NeedsGroup.choices, required=False)
-    coordinator = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Anyone", widget=LongSelect
-    )
+    coordinator = StaffChoiceField(queryset=None, required=False, empty_label="Anyone")
 
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)

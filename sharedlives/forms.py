@@ -1,10 +1,12 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms.models import ModelChoiceIterator
 
 from sharedlives.conflicts import STALE_MESSAGE, edit_conflict
-from sharedlives.shortcuts import scheme_staff
+from sharedlives.shortcuts import scheme_staff, staff_choices, staff_names
 from sharedlives.validators import validate_plausible_date
+from sharedlives.widgets import LongSelect
 from sharedlives.workflow import WorkflowRefused
 
 
@@ -15,6 +17,24 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class StaffChoiceIterator(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield "", self.field.empty_label
+        yield from staff_names(self.queryset)
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """A choice of one member of staff (a coordinator, an assessor). The
+    drop-down is written from the names alone, with no user objects: a large
+    scheme has hundreds of staff, and every filter form shows them all. The
+    form sets ``queryset`` (``scheme_staff(scheme)``); a choice is cleaned to
+    the user, as ModelChoiceField's is."""
+
+    iterator = StaffChoiceIterator
+    widget = LongSelect
 
 
 # The most a text field takes when its record sets no limit of its own:
@@ -183,15 +203,15 @@ class WorkFilterForm(Form):
 
     NO_COORDINATOR = "none"
 
-    coordinator = forms.ChoiceField(label="Whose work", required=False)
+    coordinator = forms.ChoiceField(label="Whose work", required=False, widget=LongSelect)
 
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)
-        self.staff = {str(user.pk): user for user in scheme_staff(scheme)}
+        self.scheme = scheme
         self.fields["coordinator"].choices = [
             ("", "The whole scheme"),
             (self.NO_COORDINATOR, "No coordinator"),
-            *[(pk, user.display_name) for pk, user in self.staff.items()],
+            *staff_choices(scheme),
         ]
 
     @property
@@ -201,4 +221,6 @@ class WorkFilterForm(Form):
         if not self.is_bound or not self.is_valid():
             return None
         value = self.cleaned_data["coordinator"]
-        return self.staff.get(value, self.NO_COORDINATOR if value == self.NO_COORDINATOR else None)
+        if value in ("", self.NO_COORDINATOR):
+            return value or None
+        return scheme_staff(self.scheme).filter(pk=value).first()

@@ -50,7 +50,12 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.username
+        return self.name_from(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_from(first_name: str, last_name: str, username: str) -> str:
+        """How a login is shown, from its columns (for lists that skip the objects)."""
+        return f"{first_name} {last_name}".strip() or username
 
 
 @audited

@@ -15,7 +15,7 @@ from carers.checklist import CheckRule
 from carers.models import Assessment, Carer, Check, CheckKind, CheckSubject, DecisionOutcome
 from sharedlives.choices import ArrangementKind, NeedsGroup
 from sharedlives.dates import add_months
-from sharedlives.forms import STALE_MESSAGE, DateInput, Form, ModelForm
+from sharedlives.forms import STALE_MESSAGE, DateInput, Form, ModelForm, StaffChoiceField
 from sharedlives.shortcuts import scheme_staff
 
 MOST_PEOPLE = 3
@@ -178,6 +178,7 @@ class CheckForm(ModelForm):
 class AssessmentForm(ModelForm):
     class Meta:
         model = Assessment
+        field_classes = {"assessor": StaffChoiceField}
         fields = [
             "assessor",
             "home_visits",

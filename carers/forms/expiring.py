@@ -4,7 +4,8 @@ from django import forms
 
 from carers.models import CheckKind
 from sharedlives.forms import Form
-from sharedlives.shortcuts import scheme_staff
+from sharedlives.shortcuts import staff_choices
+from sharedlives.widgets import LongSelect
 
 ANYONE, NOBODY = "", "none"
 BOTH, LAPSED, SOON = "", "lapsed", "soon"
@@ -14,7 +15,7 @@ class ExpiringFilterForm(Form):
     """Always bound: a coordinator who has not chosen sees their own
     households' checks, the registered manager everyone's."""
 
-    coordinator = forms.ChoiceField(required=False)
+    coordinator = forms.ChoiceField(required=False, widget=LongSelect)
     state = forms.ChoiceField(label="Lapsed or due soon", required=False)
     kind = forms.ChoiceField(
         label="Check or training", choices=[("", "Any kind")] + CheckKind.choices, required=False
@@ -25,8 +26,10 @@ class ExpiringFilterForm(Form):
         if "coordinator" not in data and not membership.is_manager:
             data["coordinator"] = str(membership.user_id)
         super().__init__(data)
-        self.fields["coordinator"].choices = [(ANYONE, "Anyone"), (NOBODY, "No coordinator yet")] + [
-            (str(staff.pk), staff.display_name) for staff in scheme_staff(membership.scheme)
+        self.fields["coordinator"].choices = [
+            (ANYONE, "Anyone"),
+            (NOBODY, "No coordinator yet"),
+            *staff_choices(membership.scheme),
         ]
         self.fields["state"].choices = [
             (BOTH, "Both"),

@@ -3,15 +3,12 @@
 from django import forms
 
 from carers.models import Carer, CarerStatus, PanelMeeting, Recommendation
-from sharedlives.forms import DateInput, Form, ModelForm
+from sharedlives.forms import DateInput, Form, ModelForm, StaffChoiceField
 from sharedlives.shortcuts import scheme_staff
-from sharedlives.widgets import LongSelect
 
 
 class PipelineFilterForm(Form):
-    coordinator = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Anyone", widget=LongSelect
-    )
+    coordinator = StaffChoiceField(queryset=None, required=False, empty_label="Anyone")
 
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)

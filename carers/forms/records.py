@@ -2,11 +2,17 @@ from django import forms
 from django.forms import inlineformset_factory
 
 from carers.models import Carer, CarerStatus, HouseholdMember, Pet, Room
-from sharedlives.forms import CommaSeparatedField, DateInput, Form, ModelForm, VersionedModelForm
+from sharedlives.forms import (
+    CommaSeparatedField,
+    DateInput,
+    Form,
+    ModelForm,
+    StaffChoiceField,
+    VersionedModelForm,
+)
 from sharedlives.legal_hold import LEGAL_HOLD_FIELDS, LegalHoldMixin
 from sharedlives.shortcuts import scheme_staff
 from sharedlives.validators import normalise_postcode, validate_not_in_future
-from sharedlives.widgets import LongSelect
 
 
 class CarerForm(LegalHoldMixin, VersionedModelForm):
@@ -44,6 +50,7 @@ class CarerForm(LegalHoldMixin, VersionedModelForm):
             *LEGAL_HOLD_FIELDS,  # the registered manager's only
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"coordinator": StaffChoiceField}
 
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,9 +76,7 @@ class CarerForm(LegalHoldMixin, VersionedModelForm):
 class CarerFilterForm(Form):
     q = forms.CharField(label="Search", required=False, help_text="Name, town or postcode.")
     status = forms.ChoiceField(choices=[("", "Any stage")] + CarerStatus.choices, required=False)
-    coordinator = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Anyone", widget=LongSelect
-    )
+    coordinator = StaffChoiceField(queryset=None, required=False, empty_label="Anyone")
 
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)

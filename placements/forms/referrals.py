@@ -24,9 +24,10 @@ from placements.models import (
     WantedStay,
 )
 from sharedlives.choices import ArrangementKind
-from sharedlives.forms import DateInput, Form, ModelForm, VersionedModelForm
-from sharedlives.shortcuts import scheme_staff
+from sharedlives.forms import DateInput, Form, ModelForm, StaffChoiceField, VersionedModelForm
+from sharedlives.shortcuts import scheme_staff, staff_choices
 from sharedlives.validators import validate_not_in_future
+from sharedlives.widgets import LongSelect
 from sharedlives.workflow import WorkflowRefused
 
 # Shared Lives in England supports adults from the age of 16.
@@ -55,14 +56,12 @@ class ReferralFilterForm(Form):
     kind = forms.ChoiceField(
         label="Kind of arrangement", choices=[("", "Any kind")] + ArrangementKind.choices, required=False
     )
-    coordinator = forms.ChoiceField(required=False)
+    coordinator = forms.ChoiceField(required=False, widget=LongSelect)
 
     def __init__(self, *args, scheme, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["coordinator"].choices = [("", "Anyone"), (MINE, "Mine")] + [
-            (str(staff.pk), staff.display_name) for staff in scheme_staff(scheme)
-        ]
+        self.fields["coordinator"].choices = [("", "Anyone"), (MINE, "Mine"), *staff_choices(scheme)]
 
     def _data(self) -> dict:
         if not self.is_bound or not self.is_valid():
@@ -123,6 +122,7 @@ class ReferralForm(VersionedModelForm):
 
     class Meta:
         model = Referral
+        field_classes = {"coordinator": StaffChoiceField}
         fields = [
             "person",
             "kind",
