@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from carers.forms import CarerFilterForm, CarerForm, HouseholdMemberFormSet, PetFormSet, RoomFormSet
-from carers.lapsed import lapsed_checks, lapsed_flag
+from carers.lapsed import flag_carers, lapsed_checks, lapsed_flag
 from carers.models import Carer
 from placements.incidents import with_incident_counts
 from placements.models import Arrangement
@@ -21,14 +21,13 @@ def carer_list(request):
     require_staff(request)
     scheme = request.membership.scheme
     filters = CarerFilterForm(request.GET or None, scheme=scheme)
-    # Coordinators are fetched for the page's rows only (a join would be
-    # made for every row skipped before a far page).
-    carers = filters.filter(
-        Carer.objects.visible_to(request.membership)
-        .prefetch_related("coordinator")
-        .annotate(checks_lapsed=lapsed_flag(request))
-    )
-    return render(request, "carers/carer_list.html", {"filters": filters, "page": paginate(request, carers)})
+    # Coordinators and flags are found for the page's rows only: in the
+    # page's own query they would be worked out for every row skipped before
+    # a far page.
+    carers = filters.filter(Carer.objects.visible_to(request.membership).prefetch_related("coordinator"))
+    page = paginate(request, carers)
+    flag_carers(request, page)
+    return render(request, "carers/carer_list.html", {"filters": filters, "page": page})
 
 
 @require_safe
@@ -46,8 +45,13 @@ def carer_detail(request, pk):
     )
     if can_edit_records(request.membership):
         queryset = with_incident_counts(queryset, "carer")  # in the same query
-    carer, can_edit = get_carer_for_user(request, pk, queryset=queryset)
-    context = {"carer": carer, "can_edit": can_edit, "lapsed_checks": lapsed_checks(request, carer)}
+    # The flag first, in the same query: most households have nothing lapsed,
+    # and then the list of what has is not looked for.
+    carer, can_edit = get_carer_for_user(
+        request, pk, queryset=queryset.annotate(checks_lapsed=lapsed_flag(request))
+    )
+    lapsed = lapsed_checks(request, carer) if carer.checks_lapsed else []
+    context = {"carer": carer, "can_edit": can_edit, "lapsed_checks": lapsed}
     return render(request, "carers/carer_detail.html", context)
 
 

@@ -5,13 +5,13 @@ form, call the service and say what happened (or why it was refused)."""
 
 from django.contrib import messages
 from django.db import IntegrityError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from carers.lapsed import lapsed_flag
+from carers.lapsed import flag_carers, lapsed_flag
 from people.models import Person
 from placements import services
 from placements.forms.arrangements import ArrangementFilterForm, ArrangementForm, EndForm, StartForm
@@ -49,25 +49,28 @@ def arrangement_list(request):
     require_staff(request)
     filters = ArrangementFilterForm(request.GET or None)
     arrangements = filters.filter(
-        Arrangement.objects.visible_to(request.membership)
-        .select_related("person", "carer")
-        .annotate(carer_checks_lapsed=lapsed_flag(request, carer="carer"))
+        Arrangement.objects.visible_to(request.membership).select_related("person", "carer")
     )
-    context = {"filters": filters, "page": paginate(request, arrangements)}
+    page = paginate(request, arrangements)
+    flag_carers(request, [arrangement.carer for arrangement in page])  # the page's only
+    context = {"filters": filters, "page": page}
     return render(request, "placements/arrangement_list.html", context)
 
 
-def _detail_queryset():
+# What ``services.start_reasons`` reads of the carer: wanted only while an
+# arrangement is planned.
+START_GUARD_RELATIONS = (
+    "carer__approvals",
+    "carer__checks",
+    "carer__household_members",
+    "carer__scheme__check_settings",
+)
+
+
+def _detail_queryset(*also):
     return Arrangement.objects.select_related(
         "scheme", "person", "carer__scheme", "room", "referral", "payment_rate"
-    ).prefetch_related(
-        "day_sessions",
-        Prefetch("payment_rate__amounts"),
-        "carer__approvals",
-        "carer__checks",
-        "carer__household_members",
-        "carer__scheme__check_settings",
-    )
+    ).prefetch_related("day_sessions", Prefetch("payment_rate__amounts"), *also)
 
 
 def _bookings(request, arrangement, today):
@@ -85,6 +88,7 @@ def arrangement_detail(request, pk):
     today = timezone.localdate()
     context = {"arrangement": arrangement, "can_edit": can_edit, "today": today}
     if can_edit and arrangement.status == ArrangementStatus.PLANNED:
+        prefetch_related_objects([arrangement], *START_GUARD_RELATIONS)
         context["start_reasons"] = services.start_reasons(arrangement, arrangement.start_date, today)
     if can_edit and arrangement.payment_rate:
         context["rate_amount"] = arrangement.payment_rate.amount_on(today)
@@ -210,7 +214,7 @@ def arrangement_start(request, pk):
     (services.start_reasons); starting is refused, in the same words, until
     nothing is."""
     arrangement, can_edit = get_arrangement_for_user(
-        request, pk, for_change=True, queryset=_detail_queryset()
+        request, pk, for_change=True, queryset=_detail_queryset(*START_GUARD_RELATIONS)
     )
     form = StartForm(request.POST or None, initial={"start_date": arrangement.start_date})
     today = timezone.localdate()
