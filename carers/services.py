@@ -125,8 +125,12 @@ def _is_staff_of(membership, carer: Carer) -> bool:
     return membership is not None and membership.is_staff_role and membership.scheme_id == carer.scheme_id
 
 
-def latest_panel_item(carer: Carer) -> PanelItem | None:
-    items = sorted(carer.panel_items.all(), key=lambda item: (item.meeting.date, item.pk))
+def latest_panel_item(carer: Carer, items=None) -> PanelItem | None:
+    """The household's latest panel item, from ``carer.panel_items.all()`` or
+    ``items`` (a list of them with their meetings)."""
+    items = sorted(
+        carer.panel_items.all() if items is None else items, key=lambda item: (item.meeting.date, item.pk)
+    )
     return items[-1] if items else None
 
 
