@@ -1,6 +1,8 @@
+from html import escape
+
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 
@@ -23,6 +25,7 @@ class LongSelect(forms.Select):
                 raise ValueError("LongSelect does not render option groups.")
             option_value = "" if option_value is None else str(option_value)
             selected = " selected" if option_value in chosen else ""
-            options.append(f'<option value="{escape(option_value)}"{selected}>{escape(label)}</option>')
+            # The standard library's escape (Django's wraps it for lazy text).
+            options.append(f'<option value="{escape(option_value)}"{selected}>{escape(str(label))}</option>')
         opening = format_html('<select name="{}"{}>', name, flatatt(attrs))
         return opening + mark_safe("".join(options) + "</select>")  # nosec B308 B703: each part escaped above

@@ -18,7 +18,7 @@ words, and a link."""
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property, reduce
+from functools import cached_property, reduce, wraps
 from operator import and_, or_
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
@@ -104,6 +104,23 @@ class Section:
     describe: Callable[[list], list[WorkItem]]
 
 
+def _built_once(method):
+    """The query set ``method`` builds, built once for each Workload: the
+    counts and the lists start from the same ones, and building them costs
+    as much as running them. (Query sets are never changed in place, so
+    sharing one is safe.)"""
+
+    @wraps(method)
+    def once(self, *args):
+        built = self.__dict__.setdefault("_built", {})
+        key = (method.__name__, *args)
+        if key not in built:
+            built[key] = method(self, *args)
+        return built[key]
+
+    return once
+
+
 @dataclass
 class Workload:
     """The work of ``coordinator`` (a user, None for the whole scheme, or
@@ -149,6 +166,7 @@ class Workload:
             return Q(**{f"{arrangement}__in": self._arrangements()})
         return reduce(or_, (self._coordinated_by(path) for path in paths))
 
+    @_built_once
     def _caseload(self, model) -> QuerySet:
         return model.objects.filter(coordinator=self.coordinator).values("pk")
 
@@ -165,6 +183,7 @@ class Workload:
             return Q(**{path: self.coordinator})
         return Q(**{f"{record}__in": self._caseload(model)})
 
+    @_built_once
     def _arrangements(self) -> QuerySet:
         """The ids of the arrangements of the coordinator's carers or people:
         a union of two index lookups, which PostgreSQL then joins to their
@@ -178,6 +197,7 @@ class Workload:
 
     # --- What is due: each an ordered queryset ---
 
+    @_built_once
     def arrangement_reviews(self) -> QuerySet:
         return (
             Arrangement.objects.filter(scheme=self.scheme)
@@ -185,6 +205,7 @@ class Workload:
             .filter(self._whose("carer__coordinator", "person__coordinator"))
         )
 
+    @_built_once
     def carer_reviews(self) -> QuerySet:
         return (
             Carer.objects.filter(scheme=self.scheme)
@@ -207,6 +228,7 @@ class Workload:
             .order_by("due_on", "which", "id")
         )
 
+    @_built_once
     def _visits(self) -> QuerySet:
         # A visit missed before an arrangement ended stays on its record,
         # but is nobody's work any more.
@@ -224,6 +246,7 @@ class Workload:
             .order_by("due_on", "pk")
         )
 
+    @_built_once
     def checks(self) -> QuerySet:
         checks = Check.objects.filter(carer__scheme=self.scheme).filter(self._whose("carer__coordinator"))
         return expiring_checks(checks, self.rules, self.today, self.checks_within)
@@ -243,6 +266,7 @@ class Workload:
             .order_by("due_on", "pk")
         )
 
+    @_built_once
     def incidents(self) -> QuerySet:
         """Open incidents, open longest first."""
         return (
@@ -271,6 +295,7 @@ class Workload:
             .order_by("due_from", "pk")
         )
 
+    @_built_once
     def referrals(self) -> QuerySet:
         """Referrals still being worked on, by stage, waiting longest first."""
         stage_order = Case(
