@@ -316,3 +316,32 @@ def test_the_expiring_list_is_soonest_first(households, leeds):
     assert days == sorted(days)
     assert days[0] == dt.date(2026, 2, 28)  # the longest lapsed
     assert days[-1] == dt.date(2027, 1, 1)
+
+
+# --- The flag as one expression, its SQL built once (flags_household) ---
+
+
+def _flagged_by_flag(scheme, today) -> set[str]:
+    flag = flags_household(rules_for(scheme), today)
+    return set(Carer.objects.filter(scheme=scheme).filter(flag).values_list("first_name", flat=True))
+
+
+def test_the_flag_flags_what_has_lapsed_required_checks_flags_less_the_closed(households, leeds):
+    for today in GRID:
+        relied_on = Carer.objects.filter(scheme=leeds).exclude(status__in=CLOSED_STATUSES)
+        expected = _flagged(leeds, today) & set(relied_on.values_list("first_name", flat=True))
+        assert _flagged_by_flag(leeds, today) == expected, today
+
+
+def test_the_flag_reads_the_household_through_a_path_and_inside_a_subquery(households, leeds):
+    today = dt.date(2026, 11, 20)
+    flagged = _flagged_by_flag(leeds, today)
+    assert flagged and set(households) - flagged  # both kinds, so the checks below can fail
+    rules = rules_for(leeds)
+    # From another table, through a relation: each check's household.
+    checks = Check.objects.filter(carer__scheme=leeds).annotate(flag=flags_household(rules, today, "carer"))
+    assert {check.carer.first_name for check in checks if check.flag} == flagged
+    # As a subquery of another query, whose own tables have aliases too.
+    inner = Carer.objects.filter(scheme=leeds).annotate(flag=flags_household(rules, today)).filter(flag=True)
+    outer = Carer.objects.filter(pk__in=inner.values("pk"))
+    assert set(outer.values_list("first_name", flat=True)) == flagged
