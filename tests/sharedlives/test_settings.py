@@ -151,3 +151,23 @@ def test_database_connections_are_kept_and_checked():
 
     assert database["CONN_HEALTH_CHECKS"] is True
     assert database["CONN_MAX_AGE"] > 0
+
+
+def test_the_planner_is_told_index_lookups_are_cheap(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
+
+
+def test_an_empty_random_page_cost_leaves_the_servers_own():
+    shown = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "print('options' in settings.DATABASES['default'].get('OPTIONS', {}))",
+        DATABASE_RANDOM_PAGE_COST="",
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip().splitlines()[-1] == "False"
