@@ -443,7 +443,16 @@ class StageChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
-        indexes = [models.Index(fields=["carer", "-changed_at"], name="stage_change_carer_idx")]
+        indexes = [
+            models.Index(fields=["carer", "-changed_at"], name="stage_change_carer_idx"),
+            # The reports' moves into a stage over a period (approvals,
+            # resignations), read from the index alone.
+            models.Index(
+                fields=["to_status", "changed_at"],
+                include=["carer", "from_status"],
+                name="stage_change_status_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(from_status="") | models.Q(from_status__in=CarerStatus.values),

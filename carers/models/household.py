@@ -5,10 +5,12 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 
 from sharedlives.choices import PetKind, values_check
 from sharedlives.models import Role, VersionedModel, audited
+from sharedlives.reports.sql import PostcodeDistrict
 from sharedlives.search import prefix_search_query
 from sharedlives.validators import validate_uk_postcode
 
@@ -154,6 +156,17 @@ class Carer(VersionedModel):
                 fields=["scheme", "next_review_due"],
                 name="carer_review_due_idx",
                 condition=models.Q(next_review_due__isnull=False),
+            ),
+            # Scheme at a glance reads a scheme's households from this index
+            # alone: how many are in each stage, when each was added, and each
+            # one's postcode district, kept here rather than worked out again
+            # for every household (sharedlives.reports.households).
+            models.Index(
+                F("scheme"),
+                F("status"),
+                PostcodeDistrict("postcode"),
+                include=["id", "postcode", "created_at"],
+                name="carer_scheme_district_idx",
             ),
         ]
         constraints = [

@@ -2,15 +2,16 @@
 is for, in what order, and why.
 
 Who is left out, the score and the order are all worked out by the database,
-so a scheme with 10,000 carers is ranked in a fraction of a second and the
-shortlist is paginated there (tests/placements/test_matching_benchmark.py
-measures it). ``ranking`` builds the queries; ``words`` explains the rows of
-one page, from a fixed number of queries however many carers there are.
+in one statement for all the scheme's carers, so a scheme with 10,000 carers
+is ranked in a fraction of a second (tests/placements/test_matching_benchmark.py
+measures it). ``ranking`` builds the statements (``sql`` holds their SQL);
+``words`` explains the rows of one page, from a fixed number of queries
+however many carers there are.
 
     ranking = rank_carers(referral, today)
-    ranking.counts()                                  # one query
-    page = paginate(request, ranking.shortlist())     # one query with the counts
-    matches = ranking.explain_shortlist(page)         # two queries
+    ranking.counts()                                  # the ranking statement
+    page = paginate(request, ranking.shortlist())     # one query: the page's rows
+    matches = ranking.explain_shortlist(page)         # no query
 """
 
 from placements.matching.ranking import RULES, Ranking, rank_carers

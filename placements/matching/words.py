@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from carers.models import Carer, Pet, Unavailability
-from placements.models import Proposal
 from sharedlives.choices import ArrangementKind, NeedsGroup, PetKind
 from sharedlives.dates import add_months
 
@@ -118,41 +117,25 @@ class Exclusion:
 
 
 def explain_shortlist(ranking: Ranking, carers) -> list[Match]:
-    """A page of ``ranking.shortlist()`` in words: two queries."""
-    carers = list(carers)
-    ids = [carer.pk for carer in carers]
-    proposed = dict(
-        Proposal.objects.filter(referral=ranking.referral, carer_id__in=ids).values_list(
-            "carer_id", "proposed_on"
-        )
-    )
-    experience = _experience_by_group(ranking, ids) if "experience" in ranking.parts else {}
+    """A page of ``ranking.shortlist()`` in words. Each row comes with
+    ``proposed_on`` and, where experience scores, ``first_supported``: the
+    day the carer first supported someone of each of the person's needs
+    groups (``{group: "YYYY-MM-DD"}``)."""
     return [
         Match(
             carer=carer,
             score=carer.score,
-            reasons=_score_reasons(ranking, carer, experience.get(carer.pk, {})),
+            reasons=_score_reasons(ranking, carer, _first_supported(carer)),
             distance=carer.distance,
-            proposed_on=proposed.get(carer.pk),
+            proposed_on=carer.proposed_on,
         )
         for carer in carers
     ]
 
 
-def _experience_by_group(ranking: Ranking, ids) -> dict[int, dict[str, datetime.date]]:
-    """For each carer, the day they first supported someone in each of the person's needs groups."""
-    found: dict[int, dict[str, datetime.date]] = {}
-    rows = (
-        ranking.experience()
-        .filter(carer_id__in=ids)
-        .values_list("carer_id", "start_date", "person__needs_groups")
-    )
-    for carer_id, started, groups in rows:
-        since = found.setdefault(carer_id, {})
-        for group in set(groups) & set(ranking.needs):
-            if group not in since or started < since[group]:
-                since[group] = started
-    return found
+def _first_supported(carer) -> dict[str, datetime.date]:
+    found = getattr(carer, "first_supported", None) or {}
+    return {group: datetime.date.fromisoformat(day) for group, day in found.items()}
 
 
 def _score_reasons(ranking: Ranking, carer, experience: dict[str, datetime.date]) -> list[Reason]:

@@ -205,6 +205,31 @@ class Arrangement(VersionedModel):
                 condition=models.Q(status="current"),
                 name="arrangement_review_due_idx",
             ),
+            # Matching's capacity rule: a scheme's stays not over by the start
+            # wanted (no end date, or a later one), read from the index rather
+            # than from every arrangement the scheme has ever had.
+            models.Index(
+                fields=["scheme", "end_date"],
+                include=["carer", "person", "start_date"],
+                condition=models.Q(kind__in=STAYING_KINDS),
+                name="arrangement_stays_idx",
+            ),
+            # Scheme at a glance, from the index alone: the current
+            # arrangements by kind and the people they support (in order,
+            # for counting each person once), and who stays tonight in each
+            # household; then the arrangements that ended in a period.
+            models.Index(
+                fields=["scheme", "person"],
+                include=["id", "kind", "carer", "start_date", "end_date"],
+                condition=models.Q(status="current"),
+                name="arrangement_current_idx",
+            ),
+            models.Index(
+                fields=["scheme", "end_date"],
+                include=["id", "end_reason"],
+                condition=models.Q(status="ended"),
+                name="arrangement_ended_idx",
+            ),
         ]
         constraints = [
             values_check("kind", ArrangementKind, "arrangement_kind_valid"),
@@ -403,7 +428,17 @@ class ShortBreakBooking(models.Model):
 
     class Meta:
         ordering = ["dates", "id"]
-        indexes = [models.Index(fields=["carer", "status"], name="booking_carer_status_idx")]
+        indexes = [
+            models.Index(fields=["carer", "status"], name="booking_carer_status_idx"),
+            # Matching's capacity rule: the short breaks booked that are not
+            # over by the start wanted, read from the index.
+            models.Index(
+                models.Func("dates", function="upper", output_field=models.DateField()),
+                include=["carer", "dates", "arrangement"],
+                condition=models.Q(status=BookingStatus.BOOKED),
+                name="booking_booked_until_idx",
+            ),
+        ]
         constraints = [
             values_check("status", BookingStatus, "booking_status_valid"),
             models.CheckConstraint(

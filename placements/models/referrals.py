@@ -239,7 +239,13 @@ class ReferralStageChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
-        indexes = [models.Index(fields=["referral", "-changed_at"], name="referral_change_idx")]
+        indexes = [
+            models.Index(fields=["referral", "-changed_at"], name="referral_change_idx"),
+            # Scheme at a glance: the referrals closed over a period, by outcome.
+            models.Index(
+                fields=["to_stage", "changed_at"], include=["referral"], name="referral_change_stage_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(from_stage="") | models.Q(from_stage__in=ReferralStage.values),

@@ -5,6 +5,7 @@ The ranking (placements.matching) runs in the database: the page costs the
 same few queries whether the scheme has ten carers or ten thousand."""
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,29 +17,16 @@ from placements import services
 from placements.matching import rank_carers
 from placements.models import MATCHING_STAGES, Referral
 from sharedlives.access import get_referral_for_user
+from sharedlives.choices import ArrangementKind
 from sharedlives.shortcuts import paginate
 from sharedlives.workflow import WorkflowRefused
 
 PER_PAGE = 20
 
 
-class _Counted:
-    """A queryset whose length is already known (from ``Ranking.counts``),
-    so the paginator asks the database only for the rows of the page."""
-
-    ordered = True
-
-    def __init__(self, queryset, count: int):
-        self.queryset, self._count = queryset, count
-
-    def count(self) -> int:
-        return self._count
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, index):
-        return self.queryset[index]
+# The dates wanted that a kind of referral has, which the ranking and the
+# page read: a live-in referral reads neither.
+WANTED = {ArrangementKind.SHORT_BREAKS: "wanted_stays", ArrangementKind.DAY_SUPPORT: "wanted_sessions"}
 
 
 def _referrals():
@@ -54,14 +42,18 @@ def _matching_url(referral, page: str = "") -> str:
 
 @require_safe
 def referral_matching(request, pk):
-    referral, can_edit = get_referral_for_user(request, pk, queryset=_referrals())
+    referral, can_edit = get_referral_for_user(
+        request, pk, queryset=Referral.objects.select_related("scheme", "person", "coordinator")
+    )
+    if referral.kind in WANTED:
+        prefetch_related_objects([referral], WANTED[referral.kind])
     context = {"referral": referral, "can_edit": can_edit, "person": referral.person}
     if referral.stage not in MATCHING_STAGES:
         return render(request, "placements/matching.html", context)
     ranking = rank_carers(referral, timezone.localdate())
     counts = ranking.counts()
-    shortlist = paginate(request, _Counted(ranking.shortlist(), counts["shortlisted"]), PER_PAGE)
-    left_out = paginate(request, _Counted(ranking.excluded(), counts["excluded"]), PER_PAGE, param="left_out")
+    shortlist = paginate(request, ranking.shortlist(), PER_PAGE)
+    left_out = paginate(request, ranking.excluded(), PER_PAGE, param="left_out")
     labels = ranking.rule_labels()
     matches = ranking.explain_shortlist(shortlist.object_list)
     exclusions = ranking.explain_excluded(left_out.object_list)

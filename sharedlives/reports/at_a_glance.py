@@ -7,26 +7,24 @@ report costs the same for a scheme of 40 households or of 10,000."""
 
 import datetime
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
+from django.db.models import Avg, Count, OuterRef, Q, Subquery
+from django.db.models.functions import Least, TruncMonth
 
-from carers.models import APPLICANT_STATUSES, ApprovalTerms, Carer, CarerStatus, StageChange
+from carers.models import APPLICANT_STATUSES, Carer, CarerStatus, StageChange
 from placements.models import (
     CLOSED_REFERRAL_STAGES,
-    STAYING_KINDS,
     Arrangement,
     ArrangementStatus,
-    BookingStatus,
     EndReason,
     Referral,
     ReferralStage,
     ReferralStageChange,
-    ShortBreakBooking,
 )
 from sharedlives.choices import ArrangementKind
 from sharedlives.reports.base import Report, Section, Table, breakdown, figures, percent, rounded
+from sharedlives.reports.households import by_stage, free_places
 from sharedlives.reports.periods import Period
-from sharedlives.reports.sql import DaysBetween, Median, PostcodeDistrict, count_of, local_date
+from sharedlives.reports.sql import DaysBetween, Median, local_date, moments_within
 
 S = CarerStatus
 # A household that leaves: it resigns, or its approval is ended.
@@ -35,13 +33,11 @@ LEAVING = (S.RESIGNED, S.APPROVAL_ENDED)
 
 def build(membership, period: Period, today: datetime.date) -> Report:
     carers = Carer.objects.visible_to(membership)
-    # The households in each stage, for the first two sections.
-    stages = (*APPLICANT_STATUSES, S.APPROVED, S.SUSPENDED)
-    counts = carers.aggregate(**{status: Count("pk", filter=Q(status=status)) for status in stages})
+    stages = by_stage(carers, period)
     sections = [
-        _now(membership, counts, today),
-        _vacancies(carers, today),
-        _pipeline(carers, counts, period),
+        _now(membership, stages, today),
+        _vacancies(membership, carers, today),
+        _pipeline(carers, stages, period),
         _referrals(membership, period),
         _endings(membership, period),
         _joining_and_leaving(carers, period),
@@ -56,7 +52,7 @@ def build(membership, period: Period, today: datetime.date) -> Report:
     )
 
 
-def _now(membership, counts: dict, today) -> Section:
+def _now(membership, stages: dict, today) -> Section:
     current = Arrangement.objects.visible_to(membership).current()
     arrangements = current.aggregate(
         total=Count("pk"),
@@ -66,9 +62,9 @@ def _now(membership, counts: dict, today) -> Section:
     headline = figures(
         "The scheme today",
         [
-            ("Approved carer households", counts[S.APPROVED]),
-            ("Suspended carer households", counts[S.SUSPENDED]),
-            ("Applicant households", sum(counts[status] for status in APPLICANT_STATUSES)),
+            ("Approved carer households", stages[S.APPROVED].households),
+            ("Suspended carer households", stages[S.SUSPENDED].households),
+            ("Applicant households", sum(stages[status].households for status in APPLICANT_STATUSES)),
             ("People supported (with a current arrangement)", arrangements["people"]),
             ("Current arrangements", arrangements["total"]),
         ],
@@ -82,81 +78,16 @@ def _now(membership, counts: dict, today) -> Section:
     return Section("The scheme today", [headline, by_kind], intro=f"As at {today:%-d %b %Y}.", id="today")
 
 
-def _households_with_places(carers, today):
-    """Approved households with the terms in force today, one row for each
-    (the terms themselves: the latest, should two overlap), with the places
-    they are approved for and how many are taken tonight. A place is taken as
-    the capacity check counts it: someone staying (live-in, home from
-    hospital, emergency) or a short break booked for tonight; day support
-    takes none.
-
-    Read from the terms, not looked up for each household: the places and
-    kinds are then columns, where a lookup was made again for every figure
-    that used them (about ten for each of 10,000 households)."""
-    in_force = Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-    later = ApprovalTerms.objects.filter(in_force, carer=OuterRef("carer")).filter(
-        Q(starts_on__gt=OuterRef("starts_on")) | Q(starts_on=OuterRef("starts_on"), pk__gt=OuterRef("pk"))
-    )
-    staying = Arrangement.objects.filter(
-        carer=OuterRef("carer"),
-        kind__in=STAYING_KINDS,
-        status=ArrangementStatus.CURRENT,
-        start_date__lte=today,
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
-    # Tonight is within the booking's nights, written as two bounds rather
-    # than "contains": the planner then finds the household's few bookings
-    # by its index, not every booking of the night by the range index.
-    booked = ShortBreakBooking.objects.filter(
-        carer=OuterRef("carer"),
-        status=BookingStatus.BOOKED,
-        dates__startswith__lte=today,
-        dates__endswith__gt=today,
-    )
-    return (
-        ApprovalTerms.objects.filter(in_force, carer__in=carers.filter(status=S.APPROVED))
-        .exclude(Exists(later))
-        .annotate(places=F("max_people"), taken=count_of(staying) + count_of(booked))
-        .order_by()
-    )
-
-
-def _free():
-    return Greatest(F("places") - F("taken"), 0)
-
-
-def _vacancies(carers, today) -> Section:
-    households = _households_with_places(carers, today)
-    # One aggregate over the households, each kind's figures filtered by the
-    # kinds approved for. Django puts the households in a subquery (they
-    # hold subqueries); DISTINCT (the rows are distinct anyway) stops
-    # PostgreSQL from flattening it, which would count each household's
-    # places taken again for every figure that uses them.
-    totals = households.distinct().aggregate(
-        households=Count("pk"),
-        kinds_places=Coalesce(Sum("places"), 0),
-        in_use=Coalesce(Sum(Least("places", "taken")), 0),
-        free=Coalesce(Sum(_free()), 0),
-        **{
-            name: aggregate
-            for kind in ArrangementKind.values
-            for name, aggregate in [
-                (f"households_{kind}", Count("pk", filter=Q(kinds__contains=[kind]))),
-                (f"free_{kind}", Coalesce(Sum(_free(), filter=Q(kinds__contains=[kind])), 0)),
-            ]
-        },
-    )
-    areas = (
-        households.values(area=PostcodeDistrict("carer__postcode"))
-        .annotate(households=Count("pk"), area_places=Sum("places"), area_free=Sum(_free()))
-        .order_by("-area_free", "area")
-    )
+def _vacancies(membership, carers, today) -> Section:
+    places = free_places(membership, carers, today)
+    totals = places.total
     headline = figures(
         "Approved places today",
         [
-            ("Approved households with terms in force", totals["households"]),
-            ("Approved places", totals["kinds_places"]),
-            ("Places in use tonight", totals["in_use"]),
-            ("Free places", totals["free"]),
+            ("Approved households with terms in force", totals.households),
+            ("Approved places", totals.places),
+            ("Places in use tonight", totals.in_use),
+            ("Free places", totals.free),
         ],
     )
     by_kind = Table(
@@ -164,7 +95,7 @@ def _vacancies(carers, today) -> Section:
         "Kind of arrangement",
         ["Households approved for it", "Free places"],
         [
-            (label, [totals[f"households_{kind}"], totals[f"free_{kind}"]])
+            (label, [places.by_kind[kind].households, places.by_kind[kind].free])
             for kind, label in ArrangementKind.choices
         ],
         note="A household approved for several kinds counts under each, so these do not add up to the total.",
@@ -173,7 +104,7 @@ def _vacancies(carers, today) -> Section:
         "Free places by area (postcode district)",
         "Area",
         ["Approved households", "Approved places", "Free places"],
-        [(row["area"], [row["households"], row["area_places"], row["area_free"]]) for row in areas],
+        [(area, [there.households, there.places, there.free]) for area, there in places.by_area],
     )
     return Section(
         "Vacancies",
@@ -185,12 +116,13 @@ def _vacancies(carers, today) -> Section:
 
 
 def _enquired_on():
-    """The day a household first enquired: when it was added, or its first
-    recorded stage change if that is earlier (records brought in from before)."""
+    """For a stage change: the day its household first enquired, when it was
+    added or at its first recorded stage change if that is earlier (records
+    brought in from before); as ``households.by_stage`` works it out."""
     first_change = (
-        StageChange.objects.filter(carer=OuterRef("pk")).order_by("changed_at").values("changed_at")[:1]
+        StageChange.objects.filter(carer=OuterRef("carer")).order_by("changed_at").values("changed_at")[:1]
     )
-    return local_date(Least("created_at", Subquery(first_change)))
+    return local_date(Least("carer__created_at", Subquery(first_change)))
 
 
 def _pipeline(carers, stages: dict, period: Period) -> Section:
@@ -198,42 +130,29 @@ def _pipeline(carers, stages: dict, period: Period) -> Section:
         "Applicants in each stage today",
         "Stage",
         "Applicant households",
-        [(S(status).label, stages[status]) for status in APPLICANT_STATUSES],
+        [(S(status).label, stages[status].households) for status in APPLICANT_STATUSES],
     ).with_chart("Applicants in each stage today", summary="Bar chart of applicant households by stage")
 
-    ever_approved = StageChange.objects.filter(carer=OuterRef("pk"), to_status=S.APPROVED)
-    cohort = carers.annotate(enquired_on=_enquired_on(), was_approved=Exists(ever_approved)).filter(
-        enquired_on__range=(period.starts_on, period.ends_on)
-    )
-    outcomes = cohort.aggregate(
-        enquiries=Count("pk"),
-        approved=Count("pk", filter=Q(was_approved=True)),
-        applying=Count("pk", filter=Q(status__in=APPLICANT_STATUSES)),
-        declined=Count("pk", filter=Q(status=S.DECLINED)),
-        withdrawn=Count("pk", filter=Q(status=S.WITHDRAWN)),
-    )
+    enquiries = sum(stage.enquired for stage in stages.values())
+    approved_since = sum(stage.enquired_and_approved for stage in stages.values())
     approvals = (
         StageChange.objects.filter(carer__in=carers, to_status=S.APPROVED)
         .exclude(from_status=S.SUSPENDED)  # reinstated after a suspension: not a new approval
+        .filter(moments_within("changed_at", period))
         .annotate(on=local_date("changed_at"))
         .filter(on__range=(period.starts_on, period.ends_on))
-        .annotate(
-            enquired_on=Subquery(
-                Carer.objects.filter(pk=OuterRef("carer")).annotate(day=_enquired_on()).values("day")[:1]
-            )
-        )
-        .annotate(days=DaysBetween("on", "enquired_on"))
+        .annotate(days=DaysBetween("on", _enquired_on()))
         .aggregate(count=Count("carer", distinct=True), median=Median("days"), average=Avg("days"))
     )
     conversion = figures(
         f"Enquiries and approvals, {period}",
         [
-            ("Households that enquired", outcomes["enquiries"]),
-            ("Of these, approved since", outcomes["approved"]),
-            ("Of these, approved since (%)", percent(outcomes["approved"], outcomes["enquiries"])),
-            ("Of these, still applying", outcomes["applying"]),
-            ("Of these, declined", outcomes["declined"]),
-            ("Of these, withdrew", outcomes["withdrawn"]),
+            ("Households that enquired", enquiries),
+            ("Of these, approved since", approved_since),
+            ("Of these, approved since (%)", percent(approved_since, enquiries)),
+            ("Of these, still applying", sum(stages[status].enquired for status in APPLICANT_STATUSES)),
+            ("Of these, declined", stages[S.DECLINED].enquired),
+            ("Of these, withdrew", stages[S.WITHDRAWN].enquired),
             ("Households approved", approvals["count"]),
             ("Median days from enquiry to approval", rounded(approvals["median"])),
             ("Average days from enquiry to approval", rounded(approvals["average"])),
@@ -259,17 +178,21 @@ def _referrals(membership, period: Period) -> Section:
         ReferralStageChange.objects.filter(
             referral__in=Referral.objects.visible_to(membership), to_stage__in=CLOSED_REFERRAL_STAGES
         )
+        .filter(moments_within("changed_at", period))
         .annotate(on=local_date("changed_at"))
         .filter(on__range=(period.starts_on, period.ends_on))
         .annotate(days=DaysBetween("on", "referral__received_on"))
     )
-    closed = closing.aggregate(
-        **{
-            stage: Count("referral", distinct=True, filter=Q(to_stage=stage))
-            for stage in CLOSED_REFERRAL_STAGES
-        },
-        median=Median("days", filter=Q(to_stage=ReferralStage.ARRANGEMENT_STARTED)),
+    # One row for each outcome; only the median of those that started an arrangement is shown.
+    by_outcome = closing.values("to_stage").annotate(
+        referrals=Count("referral", distinct=True), median=Median("days")
     )
+    closed = {stage: 0 for stage in CLOSED_REFERRAL_STAGES}
+    median = None
+    for row in by_outcome:
+        closed[row["to_stage"]] = row["referrals"]
+        if row["to_stage"] == ReferralStage.ARRANGEMENT_STARTED:
+            median = row["median"]
     outcomes = breakdown(
         f"Referrals closed, {period}, by outcome",
         "Outcome",
@@ -287,7 +210,7 @@ def _referrals(membership, period: Period) -> Section:
                 "Closed with an arrangement started (%)",
                 percent(closed[ReferralStage.ARRANGEMENT_STARTED], total_closed),
             ),
-            ("Median days from referral to the arrangement starting", rounded(closed["median"])),
+            ("Median days from referral to the arrangement starting", rounded(median)),
         ],
     )
     return Section("Referrals", [by_stage, outcomes, started])
@@ -314,6 +237,7 @@ def _joining_and_leaving(carers, period: Period) -> Section:
     moves = (
         StageChange.objects.filter(carer__in=carers)
         .filter((Q(to_status=S.APPROVED) & ~Q(from_status=S.SUSPENDED)) | Q(to_status__in=LEAVING))
+        .filter(moments_within("changed_at", period))
         .annotate(on=local_date("changed_at"))
         .filter(on__range=(period.starts_on, period.ends_on))
         .annotate(month=TruncMonth("on"))

@@ -1,8 +1,10 @@
 """SQL the reports share: medians, days between dates, postcode districts and
-counts of related rows, so that figures are worked out by the database."""
+local days, so that figures are worked out by the database."""
 
-from django.db.models import Aggregate, CharField, F, FloatField, Func, IntegerField, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+import datetime
+
+from django.db.models import Aggregate, CharField, FloatField, Func, IntegerField, Q
+from django.db.models.functions import TruncDate
 
 
 class Median(Aggregate):
@@ -38,8 +40,14 @@ def local_date(field: str) -> TruncDate:
     return TruncDate(field)
 
 
-def count_of(queryset) -> Coalesce:
-    """For ``annotate``: how many rows ``queryset`` (filtered by an
-    ``OuterRef``) has, as one correlated subquery; 0 for none."""
-    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+def moments_within(field: str, period) -> Q:
+    """The moments in ``field`` from the day before ``period`` to the day
+    after it, in UTC: every moment whose local day is in the period (whatever
+    the time zone), and a few either side. Put before a test of the local
+    day, it rules out most rows by a plain comparison before the database
+    works out any local day (for each row, the slow part); the test of the
+    local day still decides."""
+    one_day = datetime.timedelta(days=1)
+    earliest = datetime.datetime.combine(period.starts_on - one_day, datetime.time.min, tzinfo=datetime.UTC)
+    latest = datetime.datetime.combine(period.ends_on + 2 * one_day, datetime.time.min, tzinfo=datetime.UTC)
+    return Q(**{f"{field}__gte": earliest}) & Q(**{f"{field}__lt": latest})

@@ -259,8 +259,8 @@ def test_ranking_10000_carers_takes_well_under_a_second(referral):
     assert len(shortlist) == 20 and len(excluded) == 20
     assert all(match.reasons for match in shortlist)
     assert all(exclusion.reasons for exclusion in excluded)
-    # The settings and the person's postcode; each set of carers a rule leaves
-    # out that takes real work (no terms, the kind, the needs, probation, no
-    # place free) found once; the counts, the two pages and their words.
-    assert len(queries) <= 15
+    # The settings and the person's postcode; one statement for the rules, the
+    # counts and both orders; the rows of the two pages; the terms and the
+    # animals that the words of the carers left out quote.
+    assert len(queries) <= 7
     assert took < 1.0

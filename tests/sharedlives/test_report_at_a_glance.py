@@ -448,4 +448,4 @@ def test_the_report_costs_the_same_queries_for_many_records_as_for_few(
         assert client.get(URL).status_code == 200
     assert figures[("The scheme today", "Approved carer households", "")] == "12"
     # The session, the user and their membership, then the report's own.
-    assert len(few) <= 3 + 10
+    assert len(few) <= 3 + 8
