@@ -168,6 +168,7 @@ def test_an_empty_random_page_cost_leaves_the_servers_own():
         "from django.conf import settings; "
         "print('options' in settings.DATABASES['default'].get('OPTIONS', {}))",
         DATABASE_RANDOM_PAGE_COST="",
+        DEBUG="true",  # development settings: no secret key needed
     )
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.strip().splitlines()[-1] == "False"
