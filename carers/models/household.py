@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from sharedlives.choices import PetKind, values_check
 from sharedlives.models import Role, VersionedModel, audited
-from sharedlives.reports.sql import PostcodeDistrict
+from sharedlives.postcodes import PostcodeDistrict
 from sharedlives.search import prefix_search_query
 from sharedlives.validators import validate_uk_postcode
 

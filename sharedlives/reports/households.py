@@ -22,8 +22,9 @@ from django.db.models.functions import Least
 from carers.models import ApprovalTerms, CarerStatus
 from placements.models import STAYING_KINDS, Arrangement, ArrangementStatus, BookingStatus, ShortBreakBooking
 from sharedlives.choices import ArrangementKind
+from sharedlives.postcodes import PostcodeDistrict
 from sharedlives.reports.periods import Period
-from sharedlives.reports.sql import PostcodeDistrict, moments_within
+from sharedlives.reports.sql import moments_within
 
 
 @dataclass(frozen=True)

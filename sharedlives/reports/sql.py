@@ -1,9 +1,9 @@
-"""SQL the reports share: medians, days between dates, postcode districts and
+"""SQL the reports share: medians, days between dates and
 local days, so that figures are worked out by the database."""
 
 import datetime
 
-from django.db.models import Aggregate, CharField, FloatField, Func, IntegerField, Q
+from django.db.models import Aggregate, FloatField, Func, IntegerField, Q
 from django.db.models.functions import TruncDate
 
 
@@ -26,13 +26,6 @@ class DaysBetween(Func):
 
     def __init__(self, later, earlier, **extra):
         super().__init__(later, earlier, **extra)
-
-
-class PostcodeDistrict(Func):
-    """The outward code of a postcode: "LS6 2AB" -> "LS6" (spaces or not)."""
-
-    template = r"upper(regexp_replace(regexp_replace(%(expressions)s, '\s', '', 'g'), '.{3}$', ''))"
-    output_field = CharField()
 
 
 def local_date(field: str) -> TruncDate:
